@@ -1,0 +1,1 @@
+"""Input/output: video frames with timestamps, and result files."""
