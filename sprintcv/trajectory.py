@@ -118,8 +118,11 @@ class Trajectory:
         return Trajectory(**fields)
 
     # -- files ------------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write one ``.npz`` file holding the arrays and a JSON ``meta`` entry."""
+    def save(self, path: str | Path, extra: dict[str, np.ndarray] | None = None) -> None:
+        """Write one ``.npz`` file holding the arrays and a JSON ``meta`` entry.
+
+        ``extra`` arrays (e.g. the pose crop windows) are stored beside them under their keys.
+        """
         from .io.results import atomic_path
 
         with atomic_path(Path(path)) as tmp:
@@ -132,6 +135,7 @@ class Trajectory:
                     frame_index=self.frame_index,
                     joint_names=np.array(self.joint_names),
                     meta_json=np.array(json.dumps({"units": self.units, **self.meta})),
+                    **(extra or {}),
                 )
 
     @classmethod

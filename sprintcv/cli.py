@@ -1,0 +1,139 @@
+"""Command line: a thin layer over :mod:`sprintcv.pipeline`.
+
+Every user-caused problem ends in a one-line ``error: ...`` message and exit code 2 (1 for an
+unexpected internal error, 130 when interrupted), never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import SprintcvError
+
+
+def _fmt(value: Any, unit: str = "", digits: int = 3, scale: float = 1.0) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return f"{value * scale:.{digits}f}{unit}"
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """Readable summary table of a ``summary.json`` dict."""
+    v = summary["video"]
+    res_ms = summary["resolution_s"] * 1000
+    lines = [
+        f"video        {Path(v['path']).name}: {v['width']}x{v['height']}, {v['frames']} frames, "
+        f"capture {v['capture_fps']:.1f} fps{' (VFR)' if v['vfr'] else ''}, timing resolution {res_ms:.1f} ms",
+        f"direction    {summary['direction'].replace('_', ' ')}",
+        f"contacts     {summary['n_steps']} found, {summary['n_complete_contacts']} complete",
+        f"contact      {_fmt(summary['contact_s_mean'], ' ms', 0, 1000)} mean "
+        f"(sd {_fmt(summary['contact_s_sd'], ' ms', 0, 1000)}, +/-{res_ms:.0f} ms per event)",
+        f"flight       {_fmt(summary['flight_s_mean'], ' ms', 0, 1000)} mean",
+        f"step freq.   {_fmt(summary['step_frequency_hz'], ' Hz', 2)} ({_fmt(summary['cadence_spm'], ' steps/min', 0)})",
+        f"asymmetry    contact {_fmt(summary['asymmetry_pct']['contact_s'], ' %', 1)} (left vs right)",
+        f"knee lift    {_fmt(summary['kinematics']['thigh_front_max_deg_mean'], ' deg', 0)} max thigh angle in front",
+        f"trunk lean   {_fmt(summary['kinematics']['trunk_lean_deg_mean'], ' deg', 0)} forward",
+        f"elbow        {_fmt(summary['kinematics']['elbow_deg_mean'], ' deg', 0)} mean",
+    ]
+    lines += [f"warning      {w}" for w in summary["warnings"]]
+    return lines
+
+
+def steps_lines(steps: dict[str, Any]) -> list[str]:
+    """The per-step table as fixed-width text."""
+    head = f"{'step':>4} {'foot':<5} {'TD s':>7} {'TO s':>7} {'contact ms':>10} {'flight ms':>9} {'step Hz':>7}"
+    rows = [head]
+    for i in range(len(steps["step"])):
+        rows.append(
+            f"{steps['step'][i]:>4} {steps['foot'][i]:<5} {_fmt(steps['touchdown_s'][i]):>7} "
+            f"{_fmt(steps['toeoff_s'][i]):>7} {_fmt(steps['contact_s'][i], '', 0, 1000):>10} "
+            f"{_fmt(steps['flight_s'][i], '', 0, 1000):>9} {_fmt(steps['step_frequency_hz'][i], '', 2):>7}"
+        )
+    return rows
+
+
+class UserError(click.ClickException):
+    """A problem with the input: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class _Progress:
+    """tqdm bar fed by the pipeline's ``progress(done, expected)`` callback."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, done: int, expected: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=expected or None, desc="pose", unit="frame", file=sys.stderr, leave=False)
+        if expected and done > self.bar.total:
+            self.bar.total = done
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@click.group()
+@click.version_option(__version__, prog_name="sprintcv")
+def main() -> None:
+    """sprintcv: sprint mechanics from side-view video."""
+
+
+@main.command()
+@click.argument("video", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: ./sprintcv_out/<video name>).")
+@click.option("--fps", type=str, default=None,
+              help="Capture frame rate for slow-motion clips exported at a lower rate (e.g. 240).")
+@click.option("--model", type=click.Path(path_type=Path), default=None,
+              help="MediaPipe pose-landmarker .task file (default: the full model shipped with mediapipe).")
+@click.option("--cutoff-hz", type=float, default=None, help="Low-pass cut-off for the trajectories, Hz.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store pose results.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Pose cache folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no tables.")
+def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | None,
+            cutoff_hz: float | None, no_cache: bool, cache_dir: Path | None, quiet: bool) -> None:
+    """Analyse one sprint clip and write summary.json, steps.csv, trajectories and frames."""
+    from .io.video import validate_fps
+    from .pipeline import analyze as run_analysis
+    from .pipeline import write_results
+
+    progress = _Progress(enabled=not quiet)
+    try:
+        capture_fps = validate_fps(fps) if fps is not None else None
+        out = out_dir if out_dir is not None else Path("sprintcv_out") / video.stem
+        result = run_analysis(video, fps=capture_fps, model=model, cutoff_hz=cutoff_hz,
+                              use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
+        progress.close()
+        written = write_results(result, out)
+    except SprintcvError as exc:
+        progress.close()
+        raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("interrupted: nothing was written", err=True)
+        sys.exit(130)
+    if not quiet:
+        click.echo("\n".join(summary_lines(result.summary)))
+        click.echo("")
+        click.echo("\n".join(steps_lines(result.steps)))
+        click.echo("")
+    click.echo(f"wrote {len(written)} files to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Measurements computed from cleaned trajectories and the event table (pure numpy)."""

@@ -1,0 +1,294 @@
+"""The analysis pipeline behind ``sprintcv analyze`` — the same API a notebook uses.
+
+>>> from sprintcv import analyze
+>>> result = analyze("run.mp4", fps=240)          # doctest: +SKIP
+>>> result.summary["contact_s_mean"]               # doctest: +SKIP
+>>> import pandas as pd; pd.DataFrame(result.steps)  # doctest: +SKIP
+
+Stages: video timeline (:mod:`sprintcv.io.video`) -> pose, cached
+(:mod:`sprintcv.pose`) -> cleaning and body frame (:mod:`sprintcv.clean`) -> contact events
+(:mod:`sprintcv.events`) -> metrics (:mod:`sprintcv.metrics`). Writing files is separate
+(:func:`write_results`), so computing never leaves half an output folder behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .clean import clean_trajectory, direction_name, to_body_frame
+from .errors import AnalysisError, SprintcvError
+from .events import ContactDetection, EventTable, detect_contacts
+from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
+from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
+from .metrics.temporal import steps_table, temporal_summary
+from .pose.cache import PoseCache, cache_key, file_sha256
+from .pose.mediapipe_backend import make_backend
+from .pose.runner import PoseRun, run_pose
+from .trajectory import Trajectory
+
+#: Below this capture rate a sprint contact (~0.08-0.12 s) spans too few frames to time well.
+MIN_RELIABLE_CONTACT_FPS = 60.0
+#: Sprinting step frequencies lie within about 3-5.5 Hz, jogging about 2.5-3.2 Hz.
+PLAUSIBLE_STEP_HZ = (1.6, 6.5)
+
+
+@dataclass
+class Analysis:
+    """Everything computed for one clip.
+
+    Attributes
+    ----------
+    raw : Trajectory
+        Pose landmarks in frame pixels, capture-time seconds.
+    clean : Trajectory
+        After outlier rejection, left/right swap correction, gap filling and low-pass filtering.
+    body_xy : ndarray, shape (n, n_joints, 2)
+        ``clean`` in the body frame (x forward along the run, y up), pixels.
+    direction : int
+        +1 runner moves toward image +x (left to right), -1 the other way.
+    contacts : ContactDetection
+    events : EventTable
+    steps : dict of ndarray
+        Per-step table, one row per ground contact.
+    angles : dict of ndarray
+        Per-frame angle series (degrees).
+    summary : dict
+        The JSON summary (see README, "Output contract").
+    roi : ndarray, shape (n, 3)
+        Pose crop window per sample (x0, y0, size), NaN where skipped.
+    """
+
+    video_path: Path
+    raw: Trajectory
+    clean: Trajectory
+    body_xy: np.ndarray
+    direction: int
+    contacts: ContactDetection
+    events: EventTable
+    steps: dict[str, np.ndarray]
+    angles: dict[str, np.ndarray]
+    summary: dict[str, Any]
+    roi: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+
+def _pose(
+    path: Path, model: str | Path | None, use_cache: bool, cache_dir: str | Path | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[PoseRun, bool]:
+    backend = make_backend(model)
+    try:
+        settings = {**backend.settings(), "localise_runner": True}
+        cache = PoseCache(cache_dir) if use_cache else None
+        key = cache_key(file_sha256(path), settings) if cache is not None else ""
+        if cache is not None and (hit := cache.load(key)) is not None:
+            return hit, True
+        run = run_pose(path, backend, progress=progress)
+        if cache is not None:
+            try:
+                cache.store(key, run)
+            except OSError:
+                pass  # a read-only cache folder costs time on the next run, not correctness
+        return run, False
+    finally:
+        backend.close()
+
+
+def _fps_warnings(rate: dict[str, Any]) -> list[str]:
+    out = []
+    fps = rate["effective_fps"]
+    if fps < MIN_RELIABLE_CONTACT_FPS:
+        out.append(
+            f"{fps:.0f} fps: one frame is {1000 / fps:.0f} ms, so contact times (about 0.1 s in a "
+            f"sprint) are unreliable; film at 120 fps or more, or pass --fps if this is slow motion"
+        )
+    if rate.get("vfr"):
+        out.append(
+            f"variable frame rate (frame intervals {rate['dt_min_s'] * 1000:.1f}-"
+            f"{rate['dt_max_s'] * 1000:.1f} ms): per-frame timestamps are used"
+        )
+    if rate.get("n_duplicates"):
+        out.append(f"{rate['n_duplicates']} repeated frames were dropped (each real frame counted once)")
+    return out
+
+
+def _summary(
+    path: Path, raw: Trajectory, rate: dict[str, Any], direction: int,
+    steps: dict[str, np.ndarray], temporal: dict[str, Any], kin: dict[str, float],
+    clean_report: dict[str, Any], warnings: list[str], from_cache: bool,
+) -> dict[str, Any]:
+    video = raw.meta.get("video", {})
+    complete = np.isfinite(steps["contact_s"])
+    return {
+        "sprintcv_version": __version__,
+        "video": {
+            "path": str(path),
+            "fps": rate["container_fps"],
+            "capture_fps": rate["effective_fps"],
+            "vfr": bool(rate["vfr"]),
+            "frames": int(raw.meta.get("timeline", {}).get("n_decoded", raw.n_frames)),
+            "frames_analysed": int(raw.n_frames),
+            "duplicates_dropped": int(rate.get("n_duplicates", 0)),
+            "width": video.get("width"),
+            "height": video.get("height"),
+            "rotation_deg": video.get("rotation_deg", 0),
+            "duration_s": float(raw.t_s[-1] - raw.t_s[0]) if raw.n_frames > 1 else 0.0,
+        },
+        "resolution_s": rate["resolution_s"],
+        "direction": direction_name(direction),
+        "n_steps": int(len(steps["step"])),
+        "n_complete_contacts": int(complete.sum()),
+        "contact_s_mean": temporal["contact_s_mean"],
+        "contact_s_sd": temporal["contact_s_sd"],
+        "flight_s_mean": temporal["flight_s_mean"],
+        "flight_s_sd": temporal["flight_s_sd"],
+        "step_s_mean": temporal["step_s_mean"],
+        "step_frequency_hz": temporal["step_frequency_hz"],
+        "cadence_spm": temporal["cadence_spm"],
+        "per_foot": temporal["per_foot"],
+        "asymmetry_pct": temporal["asymmetry_pct"],
+        "kinematics": kin,
+        "pose": {
+            "backend": raw.meta.get("backend", {}),
+            "crop": raw.meta.get("crop", {}),
+            "localisation": raw.meta.get("localisation"),
+            "frames_with_pose": raw.meta.get("frames_with_pose"),
+            "from_cache": from_cache,
+        },
+        "cleaning": clean_report,
+        "warnings": warnings,
+    }
+
+
+def analyze(
+    video: str | Path,
+    *,
+    fps: float | None = None,
+    model: str | Path | None = None,
+    cutoff_hz: float | None = None,
+    use_cache: bool = True,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Analysis:
+    """Analyse one side-view sprint clip.
+
+    Parameters
+    ----------
+    video : path
+        The clip (any format FFmpeg reads).
+    fps : float, optional
+        Capture frame rate in Hz, for slow-motion clips exported at a lower playback rate
+        (e.g. ``240`` for a 240 fps recording saved as 30 fps). Times are then real seconds.
+    model : path, optional
+        A MediaPipe ``.task`` pose-landmarker file; default: the legacy full model in the wheel.
+    cutoff_hz : float, optional
+        Low-pass cut-off for the trajectories; default chosen by :func:`sprintcv.clean.clean_trajectory`.
+    use_cache, cache_dir :
+        Reuse pose results of an unchanged clip (see :mod:`sprintcv.pose.cache`).
+    progress : callable, optional
+        ``progress(done, expected)`` during pose estimation.
+
+    Raises
+    ------
+    SprintcvError
+        For any input problem (not a video, nobody in it, ...), with a one-line message.
+    """
+    path = Path(video)
+    if fps is not None:
+        fps = validate_fps(fps)
+    with VideoReader(path):
+        pass  # opening validates the file before any slow work
+    run, from_cache = _pose(path, model, use_cache, cache_dir, progress)
+    pts = np.asarray(run.trajectory.t_s)
+    n_dup = int(run.trajectory.meta.get("timeline", {}).get("n_duplicates", 0))
+    rate = frame_rate_report(pts, capture_fps=fps, n_duplicates=n_dup)
+    raw = run.trajectory.replace(t_s=capture_times(pts, capture_fps=fps))
+    warnings = list(raw.meta.get("localisation_notes", [])) + _fps_warnings(rate)
+    loc = raw.meta.get("localisation") or {}
+    if loc.get("several_people_frames", 0) > 0.2 * raw.n_frames:
+        warnings.append(
+            f"several people move in {loc['several_people_frames']} frames: the runner was taken "
+            "as the largest moving person; check the annotated frames"
+        )
+    clean, report = clean_trajectory(raw, cutoff_hz=cutoff_hz)
+    body, direction = to_body_frame(clean.xy)
+    try:
+        detection = detect_contacts(body, clean.t_s, clean.joint_names)
+    except ValueError as exc:
+        raise AnalysisError(f"{path.name}: {exc}") from None
+    warnings += detection.warnings
+    contacts = detection.contacts
+    steps = steps_table(contacts, rate["effective_fps"])
+    angles = angle_series(body, clean.joint_names)
+    steps.update(step_kinematics(angles, body, clean.joint_names, clean.t_s, contacts, detection.leg_length_px))
+    temporal = temporal_summary(steps, contacts)
+    if not contacts:
+        warnings.append("no ground contact was found: is the whole runner (feet included) in view?")
+    f = temporal["step_frequency_hz"]
+    if np.isfinite(f) and not PLAUSIBLE_STEP_HZ[0] <= f <= PLAUSIBLE_STEP_HZ[1]:
+        warnings.append(
+            f"step frequency {f:.2f} Hz is outside running's {PLAUSIBLE_STEP_HZ[0]}-{PLAUSIBLE_STEP_HZ[1]} Hz: "
+            "if this is slow motion, pass the capture rate with --fps"
+        )
+    summary = _summary(path, raw, rate, direction, steps, temporal,
+                       kinematic_summary(angles, steps), report.to_dict(), warnings, from_cache)
+    return Analysis(
+        video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
+        contacts=detection, events=detection.events(), steps=steps, angles=angles,
+        summary=summary, roi=run.roi, warnings=warnings,
+    )
+
+
+def write_results(analysis: Analysis, out_dir: str | Path, *, images: bool = True) -> list[Path]:
+    """Write the output folder (see README "Output contract"); all or nothing.
+
+    Returns the paths written.
+    """
+    from .io.results import staged_dir, table_to_csv, to_json
+    from .report.annotate import write_key_frames
+
+    out_dir = Path(out_dir)
+    with staged_dir(out_dir) as stage:
+        (stage / "summary.json").write_text(to_json(analysis.summary), encoding="utf-8")
+        (stage / "steps.csv").write_text(table_to_csv(analysis.steps), encoding="utf-8")
+        (stage / "events.csv").write_text(table_to_csv(analysis.events.to_columns()), encoding="utf-8")
+        analysis.raw.save(stage / "trajectory_raw.npz", extra={"roi": analysis.roi})
+        analysis.clean.save(stage / "trajectory.npz")
+        analysis.clean.to_csv(stage / "trajectory.csv")
+        if images:
+            write_key_frames(analysis, stage)
+        written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+    return [out_dir / p for p in written]
+
+
+def load_results(out_dir: str | Path) -> dict[str, Any]:
+    """Read an output folder back: ``summary`` (dict), ``steps`` (dict of columns),
+    ``trajectory`` (:class:`Trajectory`)."""
+    out_dir = Path(out_dir)
+    try:
+        summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+        with open(out_dir / "steps.csv", newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, ValueError) as exc:
+        raise SprintcvError(f"{out_dir}: not a sprintcv results folder ({exc})") from None
+    steps: dict[str, Any] = {}
+    for key in (rows[0].keys() if rows else []):
+        values = [r[key] for r in rows]
+        try:
+            steps[key] = np.array([float(v) if v != "" else np.nan for v in values])
+        except ValueError:
+            steps[key] = np.array(values, dtype=object)
+    traj_path = out_dir / "trajectory.npz"
+    return {
+        "summary": summary,
+        "steps": steps,
+        "trajectory": Trajectory.load(traj_path) if traj_path.exists() else None,
+    }

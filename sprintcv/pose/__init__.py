@@ -1,0 +1,1 @@
+"""Pose estimation: backends, runner localisation and crop, caching."""

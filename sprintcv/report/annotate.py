@@ -1,0 +1,151 @@
+"""Drawing on video frames: skeleton (near/far side colours), contact markers, angle labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from ..io.video import VideoReader
+from ..joints import BONES
+
+if TYPE_CHECKING:
+    from ..pipeline import Analysis
+
+#: RGB colours: the camera-side (near) limbs warm, the far side cool, centre line white.
+NEAR_RGB = (255, 140, 0)
+FAR_RGB = (0, 170, 255)
+CENTRE_RGB = (240, 240, 240)
+CONTACT_RGB = (255, 40, 40)
+
+
+def near_side(direction: int) -> str:
+    """Anatomical side facing the camera: running left-to-right shows the runner's left."""
+    return "left" if direction > 0 else "right"
+
+
+def draw_skeleton(
+    rgb: np.ndarray,
+    xy_px: np.ndarray,
+    names: tuple[str, ...],
+    near: str = "left",
+    visibility: np.ndarray | None = None,
+    min_visibility: float = 0.3,
+) -> np.ndarray:
+    """Return a copy of ``rgb`` with the skeleton drawn.
+
+    Parameters
+    ----------
+    rgb : ndarray, shape (H, W, 3) uint8
+    xy_px : ndarray, shape (n_joints, 2)
+        Joint positions in this frame's pixels (NaN = not drawn).
+    names : tuple of str
+    near : {"left", "right"}
+        Side drawn in the near colour.
+    visibility : ndarray, shape (n_joints,), optional
+        Joints below ``min_visibility`` are not drawn.
+    """
+    out = rgb.copy()
+    scale = max(1, int(round(max(rgb.shape[:2]) / 640)))
+    idx = {n: i for i, n in enumerate(names)}
+
+    def ok(i: int) -> bool:
+        good = bool(np.all(np.isfinite(xy_px[i])))
+        return good and (visibility is None or visibility[i] >= min_visibility)
+
+    for a, b in sorted(BONES, key=lambda p: p[0].startswith(near)):  # far side first, near on top
+        ia, ib = idx.get(a), idx.get(b)
+        if ia is None or ib is None or not (ok(ia) and ok(ib)):
+            continue
+        if a.startswith(near) and b.startswith(near):
+            colour = NEAR_RGB
+        elif a.split("_")[0] == b.split("_")[0]:
+            colour = FAR_RGB
+        else:
+            colour = CENTRE_RGB
+        p, q = (tuple(int(round(v)) for v in xy_px[k]) for k in (ia, ib))
+        cv2.line(out, p, q, colour, 2 * scale, cv2.LINE_AA)
+    for i in range(len(names)):
+        if ok(i) and not names[i].startswith(("left_eye", "right_eye", "mouth", "left_ear", "right_ear")):
+            cv2.circle(out, tuple(int(round(v)) for v in xy_px[i]), 2 * scale, (255, 255, 255), -1, cv2.LINE_AA)
+    return out
+
+
+def label(rgb: np.ndarray, lines: Iterable[str]) -> np.ndarray:
+    """Return a copy of ``rgb`` with text lines in a dark box at the top-left."""
+    out = rgb.copy()
+    scale = max(0.5, max(rgb.shape[:2]) / 1600)
+    thick = max(1, int(round(scale * 2)))
+    y = int(28 * scale)
+    for text in lines:
+        (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+        cv2.rectangle(out, (6, y - h - 6), (14 + w, y + 6), (0, 0, 0), -1)
+        cv2.putText(out, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
+        y += h + int(16 * scale)
+    return out
+
+
+def read_frames(path: Path, indices: set[int]) -> dict[int, np.ndarray]:
+    """Decode the frames with the given decoded-frame indices (one streaming pass)."""
+    found: dict[int, np.ndarray] = {}
+    if not indices:
+        return found
+    last = max(indices)
+    with VideoReader(path, drop_duplicates=False) as reader:
+        for frame in reader.frames():
+            if frame.index in indices:
+                found[frame.index] = frame.image
+            if frame.index >= last:
+                break
+    return found
+
+
+def _to_bgr(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def write_key_frames(analysis: "Analysis", out_dir: Path) -> list[Path]:
+    """Annotated touchdown frames (one per foot, first complete contact) into ``out_dir/frames``.
+
+    Falls back to the frame in the middle of the clip when no contact was found, so the user
+    can always check what the pose model saw.
+    """
+    clean = analysis.clean
+    picks: list[tuple[int, list[str]]] = []
+    for foot in ("left", "right"):
+        for c in analysis.contacts.contacts:
+            if c.foot == foot and np.isfinite(c.touchdown_s) and np.isfinite(c.toeoff_s):
+                s = c.touchdown_sample
+                knee = analysis.angles[f"{foot}_knee_deg"][s]
+                lines = [
+                    f"{foot} touchdown  t={c.touchdown_s:.3f} s  frame {clean.frame_index[s]}",
+                    f"contact {c.contact_s * 1000:.0f} ms (+/-{1000 / clean.fps:.0f} ms)  knee {knee:.0f} deg",
+                    f"trunk lean {analysis.angles['trunk_lean_deg'][s]:.0f} deg",
+                ]
+                picks.append((s, lines))
+                break
+    if not picks:
+        s = clean.n_frames // 2
+        picks.append((s, [f"t={clean.t_s[s]:.3f} s  frame {clean.frame_index[s]} (no contact found)"]))
+    frames = read_frames(analysis.video_path, {int(clean.frame_index[s]) for s, _ in picks})
+    near = near_side(analysis.direction)
+    written = []
+    (out_dir / "frames").mkdir(parents=True, exist_ok=True)
+    for s, lines in picks:
+        image = frames.get(int(clean.frame_index[s]))
+        if image is None:
+            continue
+        drawn = draw_skeleton(image, clean.xy[s], clean.joint_names, near, clean.visibility[s])
+        for c in analysis.contacts.contacts:
+            if c.touchdown_sample <= s <= c.toeoff_sample:
+                heel = clean.xy[s, clean.index(f"{c.foot}_heel")]
+                if np.all(np.isfinite(heel)):
+                    cv2.circle(drawn, tuple(int(v) for v in heel), 8, CONTACT_RGB, 2, cv2.LINE_AA)
+        drawn = label(drawn, lines)
+        path = out_dir / "frames" / f"frame_{int(clean.frame_index[s]):05d}.png"
+        cv2.imwrite(str(path), _to_bgr(drawn))
+        written.append(path)
+    return written
