@@ -201,28 +201,28 @@ def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
 
 
 def _edge_time(
-    h: np.ndarray, t: np.ndarray, inside: int, outside: int, level: float, stance: float, sigma: float
+    h: np.ndarray, t: np.ndarray, inside: int, outside: int, stance: float, sigma: float
 ) -> tuple[float, float]:
-    """Sub-frame time where the height crosses from stance to swing between two samples.
+    """Sub-frame time where a foot's height leaves (or reaches) the stance level.
 
-    ``inside`` is the planted sample at the run's edge, ``outside`` its swing neighbour. The
-    crossing of ``level`` is interpolated linearly, then moved back along the local slope to the
-    stance level; the result stays between the two samples. Returns (time, confidence).
+    ``inside`` is the planted sample at the run's edge and ``outside`` its swing neighbour. The
+    swing-side height is extrapolated to the stance level along the slope of the two swing
+    samples nearest the edge (the foot's descent before touchdown, its rise after toe-off);
+    the result is kept between the two edge samples. Returns (time, confidence), the
+    confidence growing with the height step across the edge relative to the stance noise.
     """
+    step = outside - inside
     h_in, h_out = h[inside], h[outside]
     t_in, t_out = t[inside], t[outside]
-    if not (np.isfinite(h_in) and np.isfinite(h_out)) or h_out <= h_in:
+    if not (np.isfinite(h_in) and np.isfinite(h_out)) or h_out <= stance:
         return float("nan"), 0.0
-    dt = t_out - t_in
-    slope = (h_out - h_in) / dt  # height change per second going outward
-    if h_in >= level:
-        t_cross = t_in
-    elif h_out <= level:
-        t_cross = t_out
+    far = outside + step
+    if 0 <= far < len(h) and np.isfinite(h[far]) and h[far] > h_out:
+        slope = (h[far] - h_out) / (t[far] - t_out)
     else:
-        t_cross = t_in + (level - h_in) / slope
-    t_event = t_cross - (level - stance) / slope
-    lo, hi = (t_in, t_out) if t_in < t_out else (t_out, t_in)
+        slope = (h_out - h_in) / (t_out - t_in)
+    t_event = t_out + (stance - h_out) / slope if slope != 0 else t_out
+    lo, hi = min(t_in, t_out), max(t_in, t_out)
     t_event = float(np.clip(t_event, lo, hi))
     confidence = float(np.clip((h_out - h_in) / (6.0 * max(sigma, 1e-9)), 0.0, 1.0))
     return t_event, confidence
@@ -280,10 +280,16 @@ def detect_contacts(
         stance_h = np.concatenate([h[s: e + 1] for s, e in runs])
         stance = float(np.nanmedian(stance_h))
         sigma = float(1.4826 * np.nanmedian(np.abs(stance_h - stance))) or 1e-3
-        level = stance + max(2.0 * sigma, 0.01)
+        # The coarse runs may include the last instants of a slow swing; the edges are the
+        # first and last samples truly at the stance level.
+        tight = stance + max(3.0 * sigma, 0.005)
         for s, e in runs:
-            td, td_conf = (float("nan"), 0.0) if s == 0 else _edge_time(h, t_s, s, s - 1, level, stance, sigma)
-            to, to_conf = (float("nan"), 0.0) if e == len(h) - 1 else _edge_time(h, t_s, e, e + 1, level, stance, sigma)
+            core = s + np.flatnonzero(h[s: e + 1] <= tight)
+            if len(core) == 0:
+                continue
+            s, e = int(core[0]), int(core[-1])
+            td, td_conf = (float("nan"), 0.0) if s == 0 else _edge_time(h, t_s, s, s - 1, stance, sigma)
+            to, to_conf = (float("nan"), 0.0) if e == len(h) - 1 else _edge_time(h, t_s, e, e + 1, stance, sigma)
             duration = to - td
             if np.isfinite(duration) and duration > max_contact_s:
                 warnings.append(
