@@ -102,7 +102,7 @@ def test_tilted_camera_and_noise_within_one_frame_at_120fps():
 
 def test_edges_cut_by_clip_are_missing_not_guessed():
     fps = 120
-    xy, t, _ = analytic_gait(fps, phase=0.0)  # a contact is in progress at the first frame
+    xy, t, _ = analytic_gait(fps, phase=-0.05)  # a contact is in progress at the first frame
     det = detect_contacts(xy, t, MEDIAPIPE_JOINTS)
     first = det.contacts[0]
     assert np.isnan(first.touchdown_s) and np.isfinite(first.toeoff_s)
