@@ -209,7 +209,7 @@ def _edge_time(
     swing-side height is extrapolated to the stance level along the slope of the two swing
     samples nearest the edge (the foot's descent before touchdown, its rise after toe-off);
     the result is kept between the two edge samples. Returns (time, confidence), the
-    confidence growing with the height step across the edge relative to the stance noise.
+    confidence growing with the height change per frame relative to the stance noise.
     """
     step = outside - inside
     h_in, h_out = h[inside], h[outside]
@@ -224,7 +224,9 @@ def _edge_time(
     t_event = t_out + (stance - h_out) / slope if slope != 0 else t_out
     lo, hi = min(t_in, t_out), max(t_in, t_out)
     t_event = float(np.clip(t_event, lo, hi))
-    confidence = float(np.clip((h_out - h_in) / (6.0 * max(sigma, 1e-9)), 0.0, 1.0))
+    # A steep swing-side slope relative to the stance noise gives a sharply timed edge.
+    rise_per_frame = abs(slope) * abs(t_out - t_in)
+    confidence = float(np.clip(rise_per_frame / (3.0 * max(sigma, 0.003)), 0.0, 1.0))
     return t_event, confidence
 
 

@@ -107,7 +107,7 @@ def test_edges_cut_by_clip_are_missing_not_guessed():
     first = det.contacts[0]
     assert np.isnan(first.touchdown_s) and np.isfinite(first.toeoff_s)
     events = det.events()
-    assert len(events) == sum(np.isfinite(c.touchdown_s) + np.isfinite(c.toeoff_s) for c in det.contacts)
+    assert len(events) == sum(int(np.isfinite(c.touchdown_s)) + int(np.isfinite(c.toeoff_s)) for c in det.contacts)
 
 
 def test_fit_ground_line_recovers_tilt():
