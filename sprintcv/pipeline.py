@@ -102,7 +102,7 @@ def _pose(
         backend.close()
 
 
-def _fps_warnings(rate: dict[str, Any]) -> list[str]:
+def _fps_warnings(rate: dict[str, Any], fps_given: bool) -> list[str]:
     out = []
     fps = rate["effective_fps"]
     if fps < MIN_RELIABLE_CONTACT_FPS:
@@ -115,8 +115,12 @@ def _fps_warnings(rate: dict[str, Any]) -> list[str]:
             f"variable frame rate (frame intervals {rate['dt_min_s'] * 1000:.1f}-"
             f"{rate['dt_max_s'] * 1000:.1f} ms): per-frame timestamps are used"
         )
-    if rate.get("n_duplicates"):
-        out.append(f"{rate['n_duplicates']} repeated frames were dropped (each real frame counted once)")
+    if rate.get("slowed_by_duplicates"):
+        out.append(
+            f"{rate['n_duplicates']} repeated frames were dropped (the clip was slowed down by "
+            "repeating frames; each real frame is counted once)"
+            + ("" if fps_given else ": pass --fps with the real capture rate")
+        )
     return out
 
 
@@ -208,10 +212,14 @@ def analyze(
         pass  # opening validates the file before any slow work
     run, from_cache = _pose(path, model, use_cache, cache_dir, progress)
     pts = np.asarray(run.trajectory.t_s)
-    n_dup = int(run.trajectory.meta.get("timeline", {}).get("n_duplicates", 0))
-    rate = frame_rate_report(pts, capture_fps=fps, n_duplicates=n_dup)
+    timeline = run.trajectory.meta.get("timeline", {})
+    rate = frame_rate_report(
+        pts, capture_fps=fps, n_duplicates=int(timeline.get("n_duplicates", 0)),
+        container_fps=run.trajectory.meta.get("video", {}).get("container_fps"),
+        duplicate_runs=timeline.get("duplicate_runs"), kept_index=run.trajectory.frame_index,
+    )
     raw = run.trajectory.replace(t_s=capture_times(pts, capture_fps=fps))
-    warnings = list(raw.meta.get("localisation_notes", [])) + _fps_warnings(rate)
+    warnings = list(raw.meta.get("localisation_notes", [])) + _fps_warnings(rate, fps is not None)
     loc = raw.meta.get("localisation") or {}
     if loc.get("several_people_frames", 0) > 0.2 * raw.n_frames:
         warnings.append(
@@ -219,7 +227,11 @@ def analyze(
             "as the largest moving person; check the annotated frames"
         )
     clean, report = clean_trajectory(raw, cutoff_hz=cutoff_hz)
-    body, direction = to_body_frame(clean.xy)
+    warnings += list(report.notes)
+    try:
+        body, direction = to_body_frame(clean.xy, report.direction, joint_names=clean.joint_names)
+    except SprintcvError as exc:
+        raise AnalysisError(f"{path.name}: running direction unknown ({exc})") from None
     try:
         detection = detect_contacts(body, clean.t_s, clean.joint_names)
     except ValueError as exc:

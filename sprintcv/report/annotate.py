@@ -23,8 +23,8 @@ CONTACT_RGB = (255, 40, 40)
 
 
 def near_side(direction: int) -> str:
-    """Anatomical side facing the camera: running left-to-right shows the runner's left."""
-    return "left" if direction > 0 else "right"
+    """Anatomical side facing the camera: a runner moving left to right shows their right side."""
+    return "right" if direction > 0 else "left"
 
 
 def draw_skeleton(
