@@ -238,6 +238,7 @@ def detect_contacts(
     *,
     height_thresh_leg: float = 0.08,
     speed_thresh_leg_s: float = 1.5,
+    swing_speed_fraction: float = 0.35,
     min_contact_s: float = 0.04,
     max_contact_s: float = 0.6,
 ) -> ContactDetection:
@@ -254,7 +255,10 @@ def detect_contacts(
     height_thresh_leg : float
         A foot lower than this above the ground line, in leg lengths, may be planted.
     speed_thresh_leg_s : float
-        ...and moving slower than this relative to the ground, in leg lengths per second.
+        ...and moving slower than this relative to the ground, in leg lengths per second, or
+        than ``swing_speed_fraction`` of the foot's 90th-percentile speed, whichever is larger
+        (a swinging foot moves at 1-2 times running speed relative to the ground).
+    swing_speed_fraction : float
     min_contact_s, max_contact_s : float
         Planted runs outside this duration range are not running contacts.
     """
@@ -273,8 +277,13 @@ def detect_contacts(
         h = (fy - (a + b * fx)) / leg_px
         vx = _gradient(fx, t_s) / leg_px
         low = h < height_thresh_leg
-        v_ground = float(np.nanmedian(vx[low])) if np.any(low & np.isfinite(vx)) else 0.0
-        planted = low & (np.abs(vx - v_ground) < speed_thresh_leg_s)
+        # The ground's own speed (0 on a track, the belt on a treadmill) from the lowest samples.
+        lowest = h <= np.nanpercentile(h, 20) if np.isfinite(h).any() else low
+        v_ground = float(np.nanmedian(vx[lowest])) if np.any(lowest & np.isfinite(vx)) else 0.0
+        rel = np.abs(vx - v_ground)
+        # Pose noise makes foot velocities noisy; a swinging foot is still several times faster.
+        speed_thresh = max(speed_thresh_leg_s, swing_speed_fraction * float(np.nanpercentile(rel, 90)))
+        planted = low & (rel < speed_thresh)
         planted = _close_gaps(planted, max_gap=max(1, int(round(0.02 / dt))))
         runs = [r for r in _runs(planted) if (r[1] - r[0] + 1) * dt >= min_contact_s]
         if not runs:

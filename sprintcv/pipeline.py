@@ -25,9 +25,10 @@ import numpy as np
 from . import __version__
 from .clean import clean_trajectory, direction_name, to_body_frame
 from .errors import AnalysisError, SprintcvError
-from .events import ContactDetection, EventTable, detect_contacts
+from .events import ContactDetection, EventTable, check_alternation, detect_contacts
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
+from .metrics.periodicity import pelvis_step_frequency_hz
 from .metrics.temporal import steps_table, temporal_summary
 from .pose.cache import PoseCache, cache_key, file_sha256
 from .pose.mediapipe_backend import make_backend
@@ -124,6 +125,37 @@ def _fps_warnings(rate: dict[str, Any], fps_given: bool) -> list[str]:
     return out
 
 
+def _choose_step_frequency(
+    temporal: dict[str, Any], contacts: list[Any], body: np.ndarray, t_s: np.ndarray,
+    names: tuple[str, ...], warnings: list[str],
+) -> dict[str, Any]:
+    """Step frequency from events when the contact sequence is sound, else from the pelvis
+    bounce (long clips) or strides; both are reported so they can be compared."""
+    pelvis_hz, prominence = pelvis_step_frequency_hz(body, t_s, names)
+    events_hz = temporal["step_frequency_hz"]
+    breaks = len(check_alternation(contacts))
+    sound = temporal["step_s_n"] >= 3 and breaks <= 0.1 * max(len(contacts), 1)
+    source = "events"
+    chosen = events_hz
+    if np.isfinite(pelvis_hz) and prominence > 0.3:
+        if not sound or not np.isfinite(events_hz):
+            chosen, source = pelvis_hz, "pelvis_oscillation"
+        elif abs(events_hz - pelvis_hz) > 0.05 * pelvis_hz:
+            warnings.append(
+                f"step frequency from contacts ({events_hz:.2f} Hz) and from the pelvis bounce "
+                f"({pelvis_hz:.2f} Hz) differ by more than 5%: some contacts may be missed or spurious"
+            )
+    elif not sound and np.isfinite(temporal["step_frequency_from_strides_hz"]):
+        chosen, source = temporal["step_frequency_from_strides_hz"], "strides"
+    return {
+        "step_frequency_hz": chosen,
+        "step_frequency_source": source,
+        "step_frequency_from_events_hz": events_hz,
+        "step_frequency_from_pelvis_hz": pelvis_hz,
+        "cadence_spm": 60.0 * chosen if np.isfinite(chosen) else float("nan"),
+    }
+
+
 def _summary(
     path: Path, raw: Trajectory, rate: dict[str, Any], direction: int,
     steps: dict[str, np.ndarray], temporal: dict[str, Any], kin: dict[str, float],
@@ -156,6 +188,9 @@ def _summary(
         "flight_s_sd": temporal["flight_s_sd"],
         "step_s_mean": temporal["step_s_mean"],
         "step_frequency_hz": temporal["step_frequency_hz"],
+        "step_frequency_source": temporal["step_frequency_source"],
+        "step_frequency_from_events_hz": temporal["step_frequency_from_events_hz"],
+        "step_frequency_from_pelvis_hz": temporal["step_frequency_from_pelvis_hz"],
         "cadence_spm": temporal["cadence_spm"],
         "per_foot": temporal["per_foot"],
         "asymmetry_pct": temporal["asymmetry_pct"],
@@ -242,6 +277,7 @@ def analyze(
     angles = angle_series(body, clean.joint_names)
     steps.update(step_kinematics(angles, body, clean.joint_names, clean.t_s, contacts, detection.leg_length_px))
     temporal = temporal_summary(steps, contacts)
+    temporal.update(_choose_step_frequency(temporal, contacts, body, clean.t_s, clean.joint_names, warnings))
     if not contacts:
         warnings.append("no ground contact was found: is the whole runner (feet included) in view?")
     f = temporal["step_frequency_hz"]

@@ -1,0 +1,87 @@
+"""The command line: clear one-line errors for bad input, nothing half-written, the contract."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sprintcv.cli import main
+from sprintcv.io.writer import VideoWriter
+
+
+def _run(args):
+    return CliRunner().invoke(main, args)
+
+
+def _assert_clean_error(result, *words):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
+    for w in words:
+        assert w in lines[0].lower()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("notes.txt", b"hello, this is not a video\n" * 20, ["notes.txt"]),
+        ("empty.mp4", b"", ["empty"]),
+        ("noise.mp4", bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8)), ["noise.mp4"]),
+    ],
+)
+def test_bad_files(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = _run(["analyze", str(path), "--out", str(out), "--quiet"])
+    _assert_clean_error(result, *words)
+    assert not out.exists()
+
+
+def test_missing_file(tmp_path):
+    _assert_clean_error(_run(["analyze", str(tmp_path / "nope.mp4")]), "nope.mp4")
+
+
+@pytest.mark.parametrize("fps", ["0", "-30", "abc", "nan", "1e9"])
+def test_bad_fps(tmp_path, fps, sample_clip):
+    result = _run(["analyze", str(sample_clip), "--fps", fps, "--out", str(tmp_path / "o")])
+    _assert_clean_error(result, "--fps")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_clip_without_person(tmp_path):
+    path = tmp_path / "box.mp4"
+    with VideoWriter(path, 30, 320, 240) as w:
+        for i in range(30):
+            img = np.full((240, 320, 3), 90, np.uint8)
+            img[100:140, 10 + 8 * i: 40 + 8 * i] = (200, 50, 50)
+            w.write(img)
+    out = tmp_path / "out"
+    result = _run(["analyze", str(path), "--out", str(out), "--quiet", "--no-cache"])
+    _assert_clean_error(result, "no person")
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_analyze_sample_writes_contract(tmp_path, sample_clip):
+    out = tmp_path / "res"
+    result = _run(["analyze", str(sample_clip), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "contact" in result.output and "resolution" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("sprintcv_version", "video", "direction", "n_steps", "contact_s_mean",
+                "flight_s_mean", "step_frequency_hz", "warnings"):
+        assert key in summary
+    for key in ("path", "fps", "capture_fps", "vfr", "frames", "width", "height"):
+        assert key in summary["video"]
+    assert summary["direction"] in ("left_to_right", "right_to_left")
+    with open(out / "steps.csv", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header[:6] == ["step", "foot", "touchdown_s", "toeoff_s", "contact_s", "flight_s"]
+    assert list((out / "frames").glob("*.png"))
+    assert (out / "trajectory.npz").exists() and (out / "trajectory.csv").exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".staging"))]
