@@ -143,6 +143,27 @@ def foot_points(xy: np.ndarray, names: tuple[str, ...], side: str) -> tuple[np.n
     return lower[:, 0], lower[:, 1]
 
 
+def foot_height(
+    xy: np.ndarray, names: tuple[str, ...], side: str, ground: tuple[float, float]
+) -> np.ndarray:
+    """Height of a foot above the ground line, pixels, shape (n,).
+
+    Heel and toe are measured each against its own stance level (their 10th-percentile
+    height above the line): pose models place the toe landmark on top of the toe box and
+    the heel landmark above the sole, so the two sit at different heights when flat on the
+    ground. The foot's height is the lower of the two.
+    """
+    a, b = ground
+    heights = []
+    for joint in ("heel", "foot_index"):
+        p = xy[:, names.index(side_joint(side, joint))]
+        above = p[:, 1] - (a + b * p[:, 0])
+        if np.isfinite(above).any():
+            above = above - np.nanpercentile(above, 10)
+        heights.append(above)
+    return np.fmin(*heights)
+
+
 def fit_ground_line(x: np.ndarray, y: np.ndarray, leg_px: float, n_iter: int = 4) -> tuple[float, float]:
     """Robust line ``y = a + b x`` under the lowest foot positions (body frame, y up).
 
@@ -273,8 +294,8 @@ def detect_contacts(
     warnings: list[str] = []
     contacts: list[Contact] = []
     for side in SIDES:
-        fx, fy = feet[side]
-        h = (fy - (a + b * fx)) / leg_px
+        fx, _ = feet[side]
+        h = foot_height(xy, names, side, (a, b)) / leg_px
         vx = _gradient(fx, t_s) / leg_px
         low = h < height_thresh_leg
         # The ground's own speed (0 on a track, the belt on a treadmill) from the lowest samples.
@@ -313,9 +334,51 @@ def detect_contacts(
                 toeoff_sample=int(np.argmin(np.abs(t_s - to))) if np.isfinite(to) else e,
                 touchdown_confidence=td_conf, toeoff_confidence=to_conf,
             ))
+    contacts = merge_split_contacts(contacts)
     contacts.sort(key=lambda c: c.touchdown_sample)
     warnings += check_alternation(contacts)
     return ContactDetection(contacts=contacts, ground=(a, b), leg_length_px=leg_px, warnings=warnings)
+
+
+def merge_split_contacts(contacts: list[Contact], max_gap_stride: float = 0.3) -> list[Contact]:
+    """Join two contacts of one foot that are a single contact broken by a tracking glitch.
+
+    A foot cannot land again before the other foot has been down: two contacts of the same
+    foot with no contact of the other foot between them, separated by less than
+    ``max_gap_stride`` of the median stride (same-foot touchdown interval; 0.45 s when fewer
+    than two strides are seen), are one contact.
+    """
+    def stride(foot: str) -> float:
+        td = sorted(c.touchdown_s for c in contacts if c.foot == foot and np.isfinite(c.touchdown_s))
+        d = np.diff(td)
+        return float(np.median(d)) if len(d) >= 2 else 0.45
+
+    out = sorted(contacts, key=lambda c: c.touchdown_sample)
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(out):
+            same = [j for j in range(i + 1, len(out)) if out[j].foot == a.foot]
+            if not same:
+                continue
+            j = same[0]
+            b = out[j]
+            other_between = any(
+                out[k].foot != a.foot and out[k].touchdown_sample < b.touchdown_sample
+                and out[k].toeoff_sample > a.toeoff_sample
+                for k in range(len(out)) if k not in (i, j)
+            )
+            gap = b.touchdown_s - a.toeoff_s
+            if not other_between and np.isfinite(gap) and gap < max_gap_stride * stride(a.foot):
+                out[i] = Contact(
+                    foot=a.foot, touchdown_s=a.touchdown_s, toeoff_s=b.toeoff_s,
+                    touchdown_sample=a.touchdown_sample, toeoff_sample=b.toeoff_sample,
+                    touchdown_confidence=a.touchdown_confidence, toeoff_confidence=b.toeoff_confidence,
+                )
+                del out[j]
+                merged = True
+                break
+    return out
 
 
 def check_alternation(contacts: list[Contact]) -> list[str]:

@@ -103,6 +103,19 @@ def _pose(
         backend.close()
 
 
+def partly_outside(raw: Trajectory, margin_px: float = 2.0) -> np.ndarray:
+    """Frames where the pose model puts any landmark outside the frame (runner entering or
+    leaving): those landmarks are guesses, and so are contacts seen there. Shape (n,) bool."""
+    w = raw.meta.get("video", {}).get("width")
+    h = raw.meta.get("video", {}).get("height")
+    if not w or not h:
+        return np.zeros(raw.n_frames, dtype=bool)
+    x, y = raw.xy[..., 0], raw.xy[..., 1]
+    with np.errstate(invalid="ignore"):
+        out = (x < margin_px) | (x > w - margin_px) | (y < margin_px) | (y > h - margin_px)
+    return out.any(axis=1)
+
+
 def _fps_warnings(rate: dict[str, Any], fps_given: bool) -> list[str]:
     out = []
     fps = rate["effective_fps"]
@@ -267,8 +280,14 @@ def analyze(
         body, direction = to_body_frame(clean.xy, report.direction, joint_names=clean.joint_names)
     except SprintcvError as exc:
         raise AnalysisError(f"{path.name}: running direction unknown ({exc})") from None
+    partial = partly_outside(raw)
+    if partial.any():
+        warnings.append(
+            f"the runner is partly outside the frame in {int(partial.sum())} of {raw.n_frames} frames: "
+            "no contact events are taken there"
+        )
     try:
-        detection = detect_contacts(body, clean.t_s, clean.joint_names)
+        detection = detect_contacts(np.where(partial[:, None, None], np.nan, body), clean.t_s, clean.joint_names)
     except ValueError as exc:
         raise AnalysisError(f"{path.name}: {exc}") from None
     warnings += detection.warnings

@@ -105,7 +105,11 @@ def two_legs(fps: float, *, kind: str = "angles", duration_s: float = 4.0, noise
 
 
 def inject_swaps(xy, pairs, *, fraction=0.15, max_run=5, seed=0):
-    """Swap isolated frames and short runs (1..max_run frames) until ``fraction`` is reached."""
+    """Swap isolated frames and short runs (1..max_run frames) until ``fraction`` is reached.
+
+    MediaPipe's side-view swaps last about 1-6 frames at 120 fps (measured on the synthetic
+    sample clip: runs of at most ~0.05 s), so the tests scale ``max_run`` with the frame rate.
+    """
     rng = np.random.default_rng(seed)
     n = xy.shape[0]
     swapped = np.zeros(n, dtype=bool)
@@ -116,6 +120,11 @@ def inject_swaps(xy, pairs, *, fraction=0.15, max_run=5, seed=0):
             continue  # keep the runs apart so each one is a separate event
         swapped[start:start + length] = True
     return apply_swaps(xy, pairs, swapped), swapped
+
+
+def run_frames(fps):
+    """Longest injected swap run: 0.05 s of frames, at least 2 (see inject_swaps)."""
+    return max(2, int(round(0.05 * fps)))
 
 
 def group_restored(out, truth, pairs, tol_px):
@@ -375,7 +384,7 @@ def test_apply_swaps_exchanges_whole_group_in_flagged_frames():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_swap_correction_restores_injected_swaps(fps, seed):
     t, xy, truth = two_legs(fps, noise_px=2.0, seed=seed)
-    bad, injected = inject_swaps(xy, LEGS.pairs, seed=seed)
+    bad, injected = inject_swaps(xy, LEGS.pairs, seed=seed, max_run=run_frames(fps))
     assert 0.15 <= injected.mean() < 0.2
     out, swapped = correct_left_right_swaps(bad, LEGS.pairs, weights=LEGS.weights, t_s=t)
     assert np.mean(swapped == injected) >= 0.98
@@ -389,7 +398,7 @@ def test_swap_correction_on_antiphase_sines_with_ambiguous_crossings(fps):
     # x_foot = x_hip +/- A sin(wt), equal heights: at the crossings the labels are ambiguous,
     # so success is judged on positions (a "wrong" label where the legs coincide is harmless)
     t, xy, truth = two_legs(fps, kind="sine", noise_px=2.0, seed=fps)
-    bad, _ = inject_swaps(xy, LEGS.pairs, seed=fps)
+    bad, _ = inject_swaps(xy, LEGS.pairs, seed=fps, max_run=run_frames(fps))
     out, _ = correct_left_right_swaps(bad, LEGS.pairs, weights=LEGS.weights, t_s=t)
     assert np.mean(group_restored(out, truth, LEGS.pairs, tol_px=15.0)) >= 0.98
 

@@ -136,3 +136,19 @@ def test_edge_time_linear_descent():
 
 def test_runs():
     assert _runs(np.array([0, 1, 1, 0, 1], bool)) == [(1, 2), (4, 4)]
+
+
+def test_split_contact_is_merged_but_real_steps_are_not():
+    from sprintcv.events import Contact, merge_split_contacts
+
+    def c(foot, td, to):
+        return Contact(foot, td, to, int(td * 100), int(to * 100), 1.0, 1.0)
+
+    steps = [c("left", 0.0, 0.1), c("right", 0.22, 0.32), c("left", 0.44, 0.50), c("left", 0.53, 0.55),
+             c("right", 0.66, 0.76), c("left", 0.88, 0.98)]
+    out = merge_split_contacts(steps)
+    assert [(x.foot, x.touchdown_s, x.toeoff_s) for x in out] == [
+        ("left", 0.0, 0.1), ("right", 0.22, 0.32), ("left", 0.44, 0.55), ("right", 0.66, 0.76), ("left", 0.88, 0.98)]
+    # Two left contacts a whole stride apart with the right foot unseen stay separate.
+    lone = [c("left", 0.0, 0.1), c("left", 0.44, 0.54)]
+    assert len(merge_split_contacts(lone)) == 2

@@ -1,0 +1,100 @@
+"""Accuracy harness: contact events against exact truth, printed as an error table.
+
+Usage (from the repo root)::
+
+    python benchmarks/accuracy.py                      # the bundled sample clip
+    python benchmarks/accuracy.py clip.mp4 [...]       # synthetic clips with <clip>.truth.json
+    python benchmarks/accuracy.py --render DIR         # render the standard synthetic set first
+
+Each clip is analysed with the real pose model (cached); detected contacts are matched to the
+truth per foot (``sprintcv.synthetic.score``) and the touchdown, toe-off and contact-time errors
+are reported as mean, mean absolute (s and frames) and 95% limits of agreement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The standard synthetic set: fps, direction, framing and gait vary; none is the sample clip.
+STANDARD_SET = [
+    dict(name="fly_l2r_240", fps=240, duration_s=1.6, direction="left_to_right", phase=0.15),
+    dict(name="fly_r2l_120", fps=120, duration_s=1.8, direction="right_to_left", phase=0.4,
+         speed_mps=8.5, step_frequency_hz=4.3, contact_s=0.12),
+    dict(name="mid_l2r_120", fps=120, duration_s=1.6, runner_height_px=260, phase=0.55),
+    dict(name="fly_l2r_60", fps=60, duration_s=1.8, phase=0.1, speed_mps=9.5,
+         step_frequency_hz=4.7, contact_s=0.10),
+    dict(name="big_r2l_60", fps=60, duration_s=1.4, width=960, height=540, runner_height_px=350,
+         direction="right_to_left", phase=0.7, speed_mps=8.0, step_frequency_hz=4.2, contact_s=0.12),
+    dict(name="fly_r2l_30", fps=30, duration_s=1.8, direction="right_to_left", phase=0.3),
+]
+
+
+def render_set(folder: Path) -> list[Path]:
+    from sprintcv.synthetic.render import make_clip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for spec in STANDARD_SET:
+        spec = dict(spec)
+        path = folder / f"{spec.pop('name')}.mp4"
+        if not path.exists():
+            make_clip(path, **spec)
+        paths.append(path)
+    return paths
+
+
+def evaluate(path: Path) -> dict:
+    from sprintcv.pipeline import analyze
+    from sprintcv.synthetic.score import score_contacts, truth_contacts
+
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    result = analyze(path)
+    t = result.clean.t_s
+    true = truth_contacts(truth, t[0], t[-1])
+    score = score_contacts(result.contacts.contacts, true)
+    stats = score.stats(result.summary["video"]["capture_fps"])
+    stats["clip"] = path.name
+    stats["fps"] = result.summary["video"]["capture_fps"]
+    stats["step_hz"] = (result.summary["step_frequency_hz"], truth["step_frequency_hz"])
+    return stats
+
+
+def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
+    if not block:
+        return "n/a"
+    return f"{block[key] * scale:+.1f}" if key == "mean_s" else f"{block[key] * scale:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="contact-event accuracy on clips with truth")
+    parser.add_argument("clips", nargs="*", type=Path)
+    parser.add_argument("--render", type=Path, help="render the standard synthetic set into this folder")
+    args = parser.parse_args(argv)
+    clips = list(args.clips)
+    if args.render:
+        clips += render_set(args.render)
+    if not clips:
+        clips = [ROOT / "sample_videos" / "sprint_fly_120fps.mp4"]
+    print(f"{'clip':<26}{'fps':>5}{'true':>5}{'miss':>5}{'phan':>5}"
+          f"{'TD mean ms':>11}{'TD MAE ms':>10}{'TD MAE fr':>10}{'TO mean ms':>11}{'TO MAE ms':>10}"
+          f"{'CT MAE ms':>10}{'CT LoA95 ms':>16}{'step Hz (truth)':>18}")
+    for path in clips:
+        s = evaluate(path)
+        loa = s["contact"]["loa95_s"] if s["contact"] else (np.nan, np.nan)
+        print(f"{s['clip']:<26}{s['fps']:>5.0f}{s['n_true']:>5}{s['n_missed']:>5}{s['n_phantom']:>5}"
+              f"{_cell(s['td'], 'mean_s'):>11}{_cell(s['td'], 'mae_s'):>10}{_cell(s['td'], 'mae_frames', 1):>10}"
+              f"{_cell(s['to'], 'mean_s'):>11}{_cell(s['to'], 'mae_s'):>10}{_cell(s['contact'], 'mae_s'):>10}"
+              f"{loa[0] * 1000:>+8.0f}/{loa[1] * 1000:<+7.0f}"
+              f"{s['step_hz'][0]:>9.2f} ({s['step_hz'][1]:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
