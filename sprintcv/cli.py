@@ -32,10 +32,19 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f"capture {v['capture_fps']:.1f} fps{' (VFR)' if v['vfr'] else ''}, timing resolution {res_ms:.1f} ms",
         f"direction    {summary['direction'].replace('_', ' ')}",
         f"contacts     {summary['n_steps']} found, {summary['n_complete_contacts']} complete",
-        f"contact      {_fmt(summary['contact_s_mean'], ' ms', 0, 1000)} mean "
-        f"(sd {_fmt(summary['contact_s_sd'], ' ms', 0, 1000)}, +/-{res_ms:.0f} ms per event)",
-        f"flight       {_fmt(summary['flight_s_mean'], ' ms', 0, 1000)} mean",
-        f"step freq.   {_fmt(summary['step_frequency_hz'], ' Hz', 2)} ({_fmt(summary['cadence_spm'], ' steps/min', 0)})",
+    ]
+    if summary.get("contacts_reliable", True):
+        lines += [
+            f"contact      {_fmt(summary['contact_s_mean'], ' ms', 0, 1000)} mean "
+            f"(sd {_fmt(summary['contact_s_sd'], ' ms', 0, 1000)}, +/-{res_ms:.0f} ms per event)",
+            f"flight       {_fmt(summary['flight_s_mean'], ' ms', 0, 1000)} mean",
+        ]
+    else:
+        lines.append("contact      not summarised: the contacts found do not form a consistent sequence (see warnings)")
+    source = {"events": "from contacts", "pelvis_oscillation": "from the pelvis bounce",
+              "strides": "from same-foot strides"}.get(summary.get("step_frequency_source", ""), "")
+    lines += [
+        f"step freq.   {_fmt(summary['step_frequency_hz'], ' Hz', 2)} ({_fmt(summary['cadence_spm'], ' steps/min', 0)}) {source}",
         f"asymmetry    contact {_fmt(summary['asymmetry_pct']['contact_s'], ' %', 1)} (left vs right)",
         f"knee lift    {_fmt(summary['kinematics']['thigh_front_max_deg_mean'], ' deg', 0)} max thigh angle in front",
         f"trunk lean   {_fmt(summary['kinematics']['trunk_lean_deg_mean'], ' deg', 0)} forward",

@@ -381,18 +381,37 @@ def merge_split_contacts(contacts: list[Contact], max_gap_stride: float = 0.3) -
     return out
 
 
-def check_alternation(contacts: list[Contact]) -> list[str]:
-    """Warnings where the sprint pattern (feet alternate, no double support) is broken."""
-    out = []
+def alternation_breaks(contacts: list[Contact]) -> tuple[list[Contact], list[Contact]]:
+    """Contacts that break the running pattern: (same foot as the previous contact, landing
+    before the other foot's toe-off)."""
+    repeats, overlaps = [], []
     for prev, nxt in zip(contacts, contacts[1:]):
         if prev.foot == nxt.foot:
-            out.append(
-                f"two {prev.foot} contacts in a row near sample {nxt.touchdown_sample}: "
-                f"a {('right' if prev.foot == 'left' else 'left')} contact was not seen (occluded?)"
-            )
+            repeats.append(nxt)
         elif np.isfinite(prev.toeoff_s) and np.isfinite(nxt.touchdown_s) and nxt.touchdown_s < prev.toeoff_s:
-            out.append(
-                f"both feet down at {nxt.touchdown_s:.3f} s (double support): "
-                "not a sprint pattern, or the legs were confused"
-            )
+            overlaps.append(nxt)
+    return repeats, overlaps
+
+
+def check_alternation(contacts: list[Contact]) -> list[str]:
+    """One warning per kind of break in the sprint pattern (feet alternate, no double
+    support), with how often and where it happens; empty when the pattern holds."""
+    repeats, overlaps = alternation_breaks(contacts)
+
+    def where(items: list[Contact]) -> str:
+        times = [f"{c.touchdown_s:.2f} s" if np.isfinite(c.touchdown_s) else f"sample {c.touchdown_sample}"
+                 for c in items[:3]]
+        return ", ".join(times) + (", ..." if len(items) > 3 else "")
+
+    out = []
+    if repeats:
+        out.append(
+            f"{len(repeats)} time(s) the same foot landed twice in a row ({where(repeats)}): a contact "
+            "of the other foot was not seen (hidden leg?) or the legs were confused"
+        )
+    if overlaps:
+        out.append(
+            f"{len(overlaps)} time(s) both feet were down together ({where(overlaps)}): not a running "
+            "pattern, or the legs were confused"
+        )
     return out

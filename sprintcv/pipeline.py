@@ -25,7 +25,7 @@ import numpy as np
 from . import __version__
 from .clean import clean_trajectory, direction_name, to_body_frame
 from .errors import AnalysisError, SprintcvError
-from .events import ContactDetection, EventTable, check_alternation, detect_contacts
+from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
 from .metrics.periodicity import pelvis_step_frequency_hz
@@ -138,6 +138,24 @@ def _fps_warnings(rate: dict[str, Any], fps_given: bool) -> list[str]:
     return out
 
 
+def _withhold_if_inconsistent(temporal: dict[str, Any], contacts: list[Any], warnings: list[str]) -> bool:
+    """Blank the run-level contact and flight means when the contact sequence does not hold
+    together (few complete contacts, many pattern breaks): a mean of those would mislead."""
+    complete = sum(1 for c in contacts if np.isfinite(c.contact_s))
+    breaks = sum(len(b) for b in alternation_breaks(contacts))
+    if complete >= 3 and breaks <= 0.25 * len(contacts):
+        return True
+    for key in ("contact_s_mean", "contact_s_sd", "flight_s_mean", "flight_s_sd", "step_s_mean"):
+        temporal[key] = float("nan")
+    temporal["asymmetry_pct"] = {k: float("nan") for k in temporal["asymmetry_pct"]}
+    if contacts:
+        warnings.append(
+            f"contact and flight times are not summarised: {complete} of {len(contacts)} contacts are "
+            f"complete and the left/right pattern breaks {breaks} times; steps.csv lists the contacts found"
+        )
+    return False
+
+
 def _choose_step_frequency(
     temporal: dict[str, Any], contacts: list[Any], body: np.ndarray, t_s: np.ndarray,
     names: tuple[str, ...], warnings: list[str],
@@ -146,7 +164,7 @@ def _choose_step_frequency(
     bounce (long clips) or strides; both are reported so they can be compared."""
     pelvis_hz, prominence = pelvis_step_frequency_hz(body, t_s, names)
     events_hz = temporal["step_frequency_hz"]
-    breaks = len(check_alternation(contacts))
+    breaks = sum(len(b) for b in alternation_breaks(contacts))
     sound = temporal["step_s_n"] >= 3 and breaks <= 0.1 * max(len(contacts), 1)
     source = "events"
     chosen = events_hz
@@ -195,6 +213,7 @@ def _summary(
         "direction": direction_name(direction),
         "n_steps": int(len(steps["step"])),
         "n_complete_contacts": int(complete.sum()),
+        "contacts_reliable": bool(temporal["contacts_reliable"]),
         "contact_s_mean": temporal["contact_s_mean"],
         "contact_s_sd": temporal["contact_s_sd"],
         "flight_s_mean": temporal["flight_s_mean"],
@@ -269,6 +288,12 @@ def analyze(
     raw = run.trajectory.replace(t_s=capture_times(pts, capture_fps=fps))
     warnings = list(raw.meta.get("localisation_notes", [])) + _fps_warnings(rate, fps is not None)
     loc = raw.meta.get("localisation") or {}
+    if loc.get("camera_moving"):
+        warnings.append(
+            "with a moving camera, foot speeds and positions are relative to the image, so contact "
+            "times are less reliable, and the runner is whoever the pose model follows (other "
+            "people in view were not checked)"
+        )
     if loc.get("several_people_frames", 0) > 0.2 * raw.n_frames:
         warnings.append(
             f"several people move in {loc['several_people_frames']} frames: the runner was taken "
@@ -297,6 +322,7 @@ def analyze(
     steps.update(step_kinematics(angles, body, clean.joint_names, clean.t_s, contacts, detection.leg_length_px))
     temporal = temporal_summary(steps, contacts)
     temporal.update(_choose_step_frequency(temporal, contacts, body, clean.t_s, clean.joint_names, warnings))
+    temporal["contacts_reliable"] = _withhold_if_inconsistent(temporal, contacts, warnings)
     if not contacts:
         warnings.append("no ground contact was found: is the whole runner (feet included) in view?")
     f = temporal["step_frequency_hz"]

@@ -18,7 +18,7 @@ def analytic_gait(fps, *, duration=1.5, speed=900.0, contact=0.11, flight=0.12, 
     truth = []
     k = 0
     while True:
-        td = phase + (k - 2) * step
+        td = phase + (k - 3) * step
         if td > duration + step:
             break
         truth.append(("left" if k % 2 == 0 else "right", td, td + contact))
@@ -29,8 +29,8 @@ def analytic_gait(fps, *, duration=1.5, speed=900.0, contact=0.11, flight=0.12, 
     hip_y = np.full_like(t, 0.95 * LEG)
     for side in ("left", "right"):
         own = [(td, to) for f, td, to in truth if f == side]
-        fx = np.empty_like(t)
-        fy = np.empty_like(t)
+        fx = np.full_like(t, np.nan)
+        fy = np.full_like(t, np.nan)
         for i, ti in enumerate(t):
             for (td, to), (td2, _) in zip(own, own[1:]):
                 if td <= ti < td2:
