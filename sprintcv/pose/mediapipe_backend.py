@@ -93,12 +93,15 @@ class MediaPipeLegacyPose:
 
     def reset(self) -> None:
         self.close()
-        self._pose = self._open()
 
     def process(self, rgb: np.ndarray, t_s: float) -> PoseResult | None:
         if self._pose is None:
             self._pose = self._open()
-        result = self._pose.process(np.ascontiguousarray(rgb))
+            # The graph starts on the first frame and logs its set-up there.
+            with _quiet_stderr():
+                result = self._pose.process(np.ascontiguousarray(rgb))
+        else:
+            result = self._pose.process(np.ascontiguousarray(rgb))
         if result.pose_landmarks is None:
             return None
         return _to_result(result.pose_landmarks.landmark, rgb.shape[1], rgb.shape[0])

@@ -144,8 +144,35 @@ def write_key_frames(analysis: "Analysis", out_dir: Path) -> list[Path]:
                 heel = clean.xy[s, clean.index(f"{c.foot}_heel")]
                 if np.all(np.isfinite(heel)):
                     cv2.circle(drawn, tuple(int(v) for v in heel), 8, CONTACT_RGB, 2, cv2.LINE_AA)
-        drawn = label(drawn, lines)
         path = out_dir / "frames" / f"frame_{int(clean.frame_index[s]):05d}.png"
-        cv2.imwrite(str(path), _to_bgr(drawn))
+        cv2.imwrite(str(path), _to_bgr(label(drawn, lines)))
         written.append(path)
+        zoom = zoom_window(clean.xy[s], image.shape)
+        if zoom is not None:
+            left, top, side, scale = zoom
+            close = cv2.resize(image[top: top + side, left: left + side], None, fx=scale, fy=scale,
+                               interpolation=cv2.INTER_CUBIC)
+            xy = (clean.xy[s] - [left, top]) * scale
+            close = draw_skeleton(close, xy, clean.joint_names, near, clean.visibility[s])
+            zpath = path.with_name(path.stem + "_zoom.png")
+            cv2.imwrite(str(zpath), _to_bgr(label(close, lines)))
+            written.append(zpath)
     return written
+
+
+def zoom_window(xy_px: np.ndarray, frame_shape: tuple[int, ...], margin: float = 0.35,
+                min_side_px: int = 540) -> tuple[int, int, int, float] | None:
+    """(left, top, side, scale) of a square close-up around the landmarks, enlarged by
+    ``scale`` to at least ``min_side_px`` (a small runner in fly-10 framing is hard to judge
+    otherwise); None when the runner already fills most of the frame or nothing is known."""
+    pts = xy_px[np.all(np.isfinite(xy_px), axis=1)]
+    if len(pts) == 0:
+        return None
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    side = int((1 + 2 * margin) * max(x1 - x0, y1 - y0))
+    h, w = frame_shape[:2]
+    if side < 8 or side >= 0.6 * min(h, w):
+        return None
+    left = int(np.clip((x0 + x1 - side) / 2, 0, w - side))
+    top = int(np.clip((y0 + y1 - side) / 2, 0, h - side))
+    return left, top, side, max(1.0, min_side_px / side)
