@@ -252,6 +252,29 @@ def _edge_time(
 
 
 # -- detection ----------------------------------------------------------------------------------
+def _stance_level(h: np.ndarray, runs: list[tuple[int, int]]) -> tuple[float, float]:
+    """Median height of the planted samples and its robust spread (leg lengths)."""
+    stance_h = np.concatenate([h[s: e + 1] for s, e in runs])
+    stance = float(np.nanmedian(stance_h))
+    sigma = float(1.4826 * np.nanmedian(np.abs(stance_h - stance)))
+    return stance, (sigma if np.isfinite(sigma) and sigma > 0 else 1e-3)
+
+
+def _refine(h: np.ndarray, edge: int, tight: float, outward: int, reach: int) -> int:
+    """Move a contact edge inward, by at most ``reach`` samples, while the less smoothed
+    height ``h`` shows the foot still above stance level there (smoothing had spread the
+    contact into the neighbouring swing samples). Edges never move outward: on the noisier
+    signal a late-swing sample can dip to stance level by chance."""
+    i = edge
+    for _ in range(reach):
+        j = i - outward
+        if np.isfinite(h[i]) and h[i] > tight and 0 <= j < len(h) and np.isfinite(h[j]):
+            i = j
+        else:
+            break
+    return i
+
+
 def detect_contacts(
     xy: np.ndarray,
     t_s: np.ndarray,
@@ -262,6 +285,8 @@ def detect_contacts(
     swing_speed_fraction: float = 0.35,
     min_contact_s: float = 0.04,
     max_contact_s: float = 0.6,
+    xy_fine: np.ndarray | None = None,
+    refine_reach_s: float = 0.02,
 ) -> ContactDetection:
     """Find the ground contacts of both feet.
 
@@ -282,6 +307,11 @@ def detect_contacts(
     swing_speed_fraction : float
     min_contact_s, max_contact_s : float
         Planted runs outside this duration range are not running contacts.
+    xy_fine : ndarray, shape (n, n_joints, 2), optional
+        The same positions filtered less (or not at all). Contacts are *found* on ``xy`` and
+        their edges *timed* on ``xy_fine``, moving each edge by at most ``refine_reach_s``.
+    refine_reach_s : float
+        How far, in seconds, timing on ``xy_fine`` may move an edge found on ``xy``.
     """
     xy = np.asarray(xy, dtype=float)[..., :2]
     t_s = np.asarray(t_s, dtype=float)
@@ -309,19 +339,23 @@ def detect_contacts(
         runs = [r for r in _runs(planted) if (r[1] - r[0] + 1) * dt >= min_contact_s]
         if not runs:
             continue
-        stance_h = np.concatenate([h[s: e + 1] for s, e in runs])
-        stance = float(np.nanmedian(stance_h))
-        sigma = float(1.4826 * np.nanmedian(np.abs(stance_h - stance))) or 1e-3
+        stance, sigma = _stance_level(h, runs)
         # The coarse runs may include the last instants of a slow swing; the edges are the
         # first and last samples truly at the stance level.
         tight = stance + max(3.0 * sigma, 0.005)
+        # Edges are timed on the less smoothed signal when given: low-pass filtering rounds
+        # the sharp corners of touchdown and toe-off and lengthens contacts.
+        hf = h if xy_fine is None else foot_height(np.asarray(xy_fine, float)[..., :2], names, side, (a, b)) / leg_px
+        stance_f, sigma_f = (stance, sigma) if xy_fine is None else _stance_level(hf, runs)
+        tight_f = stance_f + max(3.0 * sigma_f, 0.005)
+        reach = max(1, int(round(refine_reach_s / dt)))
         for s, e in runs:
             core = s + np.flatnonzero(h[s: e + 1] <= tight)
             if len(core) == 0:
                 continue
-            s, e = int(core[0]), int(core[-1])
-            td, td_conf = (float("nan"), 0.0) if s == 0 else _edge_time(h, t_s, s, s - 1, stance, sigma)
-            to, to_conf = (float("nan"), 0.0) if e == len(h) - 1 else _edge_time(h, t_s, e, e + 1, stance, sigma)
+            s, e = _refine(hf, int(core[0]), tight_f, -1, reach), _refine(hf, int(core[-1]), tight_f, +1, reach)
+            td, td_conf = (float("nan"), 0.0) if s == 0 else _edge_time(hf, t_s, s, s - 1, stance_f, sigma_f)
+            to, to_conf = (float("nan"), 0.0) if e == len(h) - 1 else _edge_time(hf, t_s, e, e + 1, stance_f, sigma_f)
             duration = to - td
             if np.isfinite(duration) and duration > max_contact_s:
                 warnings.append(

@@ -53,6 +53,22 @@ def truth_contacts(truth: dict[str, Any], t_first: float, t_last: float) -> list
     ]
 
 
+def label_contacts(labels: dict[str, Any], fps: float | None = None) -> list[tuple[str, float, float]]:
+    """Contacts from a hand-label file (``../shared/clips/labels/*.json``): each touchdown paired
+    with the next toe-off of the same camera side. Frames become seconds at ``fps`` (default
+    the file's ``container_fps``; frame k is at k / fps, i.e. constant frame rate)."""
+    fps = float(fps or labels["container_fps"])
+    events = sorted(labels["events"], key=lambda e: e["frame"])
+    out = []
+    for i, ev in enumerate(events):
+        if ev["kind"] != "touchdown":
+            continue
+        nxt = next((e for e in events[i + 1:] if e["foot"] == ev["foot"] and e["kind"] == "toeoff"), None)
+        if nxt is not None:
+            out.append((ev.get("side") or ev["foot"], ev["frame"] / fps, nxt["frame"] / fps))
+    return out
+
+
 def score_contacts(
     detected: list[Contact], truth: list[tuple[str, float, float]], max_offset_s: float = 0.05,
     ignore_foot: bool = False,
