@@ -85,3 +85,27 @@ def test_analyze_sample_writes_contract(tmp_path, sample_clip):
     assert list((out / "frames").glob("*.png"))
     assert (out / "trajectory.npz").exists() and (out / "trajectory.csv").exists()
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".staging"))]
+
+
+def test_missing_model_file(tmp_path, sample_clip):
+    result = _run(["analyze", str(sample_clip), "--model", str(tmp_path / "none.task"), "--out", str(tmp_path / "o")])
+    _assert_clean_error(result, "model file not found")
+
+
+@pytest.mark.slow
+def test_unusable_model_file_is_a_clear_error(tmp_path, sample_clip):
+    """A .task bundle MediaPipe's Tasks API rejects (here: the legacy models of the wheel
+    packed without their metadata) gets a one-line error, not a traceback."""
+    import zipfile
+    from pathlib import Path
+
+    import mediapipe
+
+    modules = Path(mediapipe.__file__).parent / "modules"
+    bundle = tmp_path / "legacy.task"
+    with zipfile.ZipFile(bundle, "w") as z:
+        z.write(modules / "pose_detection" / "pose_detection.tflite", "pose_detector.tflite")
+        z.write(modules / "pose_landmark" / "pose_landmark_full.tflite", "pose_landmarks_detector.tflite")
+    result = _run(["analyze", str(sample_clip), "--model", str(bundle), "--out", str(tmp_path / "o"), "--no-cache"])
+    _assert_clean_error(result, "legacy.task", "not a usable pose-landmarker model")
+    assert not (tmp_path / "o").exists()
