@@ -50,19 +50,33 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f"trunk lean   {_fmt(summary['kinematics']['trunk_lean_deg_mean'], ' deg', 0)} forward",
         f"elbow        {_fmt(summary['kinematics']['elbow_deg_mean'], ' deg', 0)} mean",
     ]
+    if summary.get("calibration"):
+        approx = " (approximate)" if summary["calibration"].get("approximate") else ""
+        for split in summary.get("splits", []):
+            lines.append(
+                f"split        {split['from_m']:g}-{split['to_m']:g} m: {_fmt(split['time_s'], ' s', 3)} "
+                f"({_fmt(split['speed_mps'], ' m/s', 2)}), +/-{res_ms:.0f} ms per gate"
+            )
+        if summary.get("fly10_s") is not None:
+            lines.append(f"fly-10       {_fmt(summary['fly10_s'], ' s', 3)}")
+        lines.append(f"speed        peak {_fmt(summary['speed_peak_mps'], ' m/s', 2)}, "
+                     f"mean {_fmt(summary['speed_mean_mps'], ' m/s', 2)}{approx}")
+        lines.append(f"step length  {_fmt(summary['step_length_m_mean'], ' m', 2)} mean{approx}")
     lines += [f"warning      {w}" for w in summary["warnings"]]
     return lines
 
 
 def steps_lines(steps: dict[str, Any]) -> list[str]:
     """The per-step table as fixed-width text."""
-    head = f"{'step':>4} {'foot':<5} {'TD s':>7} {'TO s':>7} {'contact ms':>10} {'flight ms':>9} {'step Hz':>7}"
+    head = (f"{'step':>4} {'foot':<5} {'TD s':>7} {'TO s':>7} {'contact ms':>10} {'flight ms':>9} "
+            f"{'step Hz':>7} {'step m':>6}")
     rows = [head]
     for i in range(len(steps["step"])):
         rows.append(
             f"{steps['step'][i]:>4} {steps['foot'][i]:<5} {_fmt(steps['touchdown_s'][i]):>7} "
             f"{_fmt(steps['toeoff_s'][i]):>7} {_fmt(steps['contact_s'][i], '', 0, 1000):>10} "
-            f"{_fmt(steps['flight_s'][i], '', 0, 1000):>9} {_fmt(steps['step_frequency_hz'][i], '', 2):>7}"
+            f"{_fmt(steps['flight_s'][i], '', 0, 1000):>9} {_fmt(steps['step_frequency_hz'][i], '', 2):>7} "
+            f"{_fmt(steps['step_length_m'][i], '', 2) if 'step_length_m' in steps else 'n/a':>6}"
         )
     return rows
 
@@ -113,20 +127,38 @@ def main() -> None:
 @click.option("--cutoff-hz", type=float, default=None, help="Low-pass cut-off for the trajectories, Hz.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store pose results.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Pose cache folder.")
+@click.option("--gates", type=str, default=None,
+              help="Marker pixel columns in the order the runner meets them, e.g. 412,1630.")
+@click.option("--gate-distance", type=float, default=10.0, show_default=True,
+              help="Distance between consecutive gates, metres.")
+@click.option("--height", "height_m", type=float, default=None,
+              help="Athlete height in metres: an approximate scale when there are no markers.")
+@click.option("--no-cones", is_flag=True, help="Do not look for cones automatically.")
+@click.option("--cone-color", type=str, default="orange", show_default=True,
+              help="Colour of the cones (orange, red, yellow, blue, green, pink).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no tables.")
 def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | None,
-            cutoff_hz: float | None, no_cache: bool, cache_dir: Path | None, quiet: bool) -> None:
+            cutoff_hz: float | None, no_cache: bool, cache_dir: Path | None, gates: str | None,
+            gate_distance: float, height_m: float | None, no_cones: bool, cone_color: str,
+            quiet: bool) -> None:
     """Analyse one sprint clip and write summary.json, steps.csv, trajectories and frames."""
+    from .calibration import parse_gates
     from .io.video import validate_fps
+    from .pipeline import LaneOptions
     from .pipeline import analyze as run_analysis
     from .pipeline import write_results
 
     progress = _Progress(enabled=not quiet)
     try:
         capture_fps = validate_fps(fps) if fps is not None else None
+        lane = LaneOptions(
+            gates_px=tuple(parse_gates(gates)) if gates is not None else None,
+            gate_distance_m=gate_distance, height_m=height_m, find_cones=not no_cones,
+            cone_color=cone_color,
+        )
         out = out_dir if out_dir is not None else Path("sprintcv_out") / video.stem
         result = run_analysis(video, fps=capture_fps, model=model, cutoff_hz=cutoff_hz,
-                              use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
+                              use_cache=not no_cache, cache_dir=cache_dir, progress=progress, lane=lane)
         progress.close()
         written = write_results(result, out)
     except SprintcvError as exc:

@@ -235,8 +235,12 @@ def _edge_time(
     step = outside - inside
     h_in, h_out = h[inside], h[outside]
     t_in, t_out = t[inside], t[outside]
-    if not (np.isfinite(h_in) and np.isfinite(h_out)) or h_out <= stance:
+    if not (np.isfinite(h_in) and np.isfinite(h_out)):
         return float("nan"), 0.0
+    if h_out <= stance:
+        # Already at ground level but still moving (the speed cue set the edge): the event
+        # lies between the two samples; take the midpoint, with a low confidence.
+        return float((t_in + t_out) / 2.0), 0.3
     far = outside + step
     if 0 <= far < len(h) and np.isfinite(h[far]) and h[far] > h_out:
         slope = (h[far] - h_out) / (t[far] - t_out)

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import __version__
 from .clean import CUTOFF_NYQUIST_CAP, clean_trajectory, default_cutoff_hz, direction_name, lowpass, to_body_frame
-from .errors import AnalysisError, SprintcvError
+from .errors import AnalysisError, CalibrationError, SprintcvError
 from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
@@ -71,6 +71,10 @@ class Analysis:
         The JSON summary (see README, "Output contract").
     roi : ndarray, shape (n, 3)
         Pose crop window per sample (x0, y0, size), NaN where skipped.
+    velocity : dict of ndarray, optional
+        ``t_s``, ``distance_m``, ``speed_mps`` per sample, when the lane is calibrated.
+    cones : list
+        Markers found automatically (:class:`sprintcv.cones.Cone`).
     """
 
     video_path: Path
@@ -85,6 +89,8 @@ class Analysis:
     summary: dict[str, Any]
     roi: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    velocity: dict[str, np.ndarray] | None = None
+    cones: list[Any] = field(default_factory=list)
 
 
 def _pose(
@@ -156,6 +162,90 @@ def _fps_warnings(rate: dict[str, Any], fps_given: bool) -> list[str]:
             + ("" if fps_given else ": pass --fps with the real capture rate")
         )
     return out
+
+
+@dataclass(frozen=True)
+class LaneOptions:
+    """How to calibrate distance along the lane (see :mod:`sprintcv.calibration`).
+
+    ``gates_px``: marker columns in the order the runner meets them, ``gate_distance_m``
+    apart; else, with ``find_cones``, cones of ``cone_color`` detected in the frames (taken
+    as evenly spaced ``gate_distance_m`` apart); else, with ``height_m``, an approximate scale
+    from the athlete's height.
+    """
+
+    gates_px: tuple[float, ...] | None = None
+    gate_distance_m: float = 10.0
+    height_m: float | None = None
+    find_cones: bool = True
+    cone_color: str = "orange"
+
+
+def _find_cones(path: Path, n_frames: int, direction: int, color: str) -> list[Any]:
+    """Cones seen at the same place in frames spread over the clip, in the order met."""
+    from .cones import detect_cones_in_frames
+    from .report.annotate import read_frames
+
+    picks = {int(i) for i in np.linspace(0, max(0, n_frames - 1), 7).round()}
+    frames = read_frames(path, picks)
+    cones = detect_cones_in_frames([frames[i] for i in sorted(frames)], color=color)
+    return sorted(cones, key=lambda c: direction * c.x_px)
+
+
+def _lane_stage(
+    path: Path, options: LaneOptions, clean: Trajectory, partial: np.ndarray, direction: int,
+    detection: ContactDetection, step_frequency_hz: float, camera_moving: bool, warnings: list[str],
+) -> tuple[dict[str, Any], dict[str, np.ndarray] | None, np.ndarray | None, list[Any]]:
+    """Calibrate the lane and compute splits, speeds and step lengths (empty when no scale)."""
+    from .calibration import from_gates, from_leg_length
+    from .metrics.speed import hip_midpoint_x, speed_summary
+
+    width = clean.meta.get("video", {}).get("width")
+    requested = options.gates_px is not None or options.height_m is not None
+    if camera_moving:
+        if requested:
+            raise CalibrationError(
+                f"{path.name}: the camera moves, so image columns are not fixed places on the lane: "
+                "distances, splits and speeds need a camera that stays still"
+            )
+        return {}, None, None, []
+    cones: list[Any] = []
+    calib = None
+    if options.gates_px is not None:
+        calib = from_gates(options.gates_px, options.gate_distance_m, frame_width=width)
+    else:
+        if options.find_cones:
+            cones = _find_cones(path, int(clean.frame_index[-1]) + 1, direction, options.cone_color)
+            if len(cones) >= 2:
+                calib = from_gates([c.x_px for c in cones], options.gate_distance_m, frame_width=width,
+                                   source="cones found automatically")
+                warnings.append(
+                    f"{len(cones)} cones found at x = {', '.join(f'{c.x_px:.0f}' for c in cones)} px and taken as "
+                    f"{options.gate_distance_m:g} m apart: check frames/gates.png, or set --gates and --gate-distance"
+                )
+        if calib is None and options.height_m is not None:
+            hip = hip_midpoint_x(clean.xy, clean.joint_names)
+            x0 = float(hip[np.isfinite(hip)][0]) if np.isfinite(hip).any() else 0.0
+            calib = from_leg_length(detection.leg_length_px, options.height_m, direction, x0)
+            warnings.append(
+                f"distances are scaled from the athlete's height ({options.height_m:.2f} m): approximate "
+                "(no perspective correction); place two cones a known distance apart for timing"
+            )
+    if calib is None:
+        return {}, None, None, cones
+    valid = ~partial
+    fields, table, step_m = speed_summary(calib, clean.xy, clean.joint_names, clean.t_s,
+                                          detection.contacts, valid, step_frequency_hz)
+    missed = [g for g in fields.get("gate_crossings", []) if not np.isfinite(g["t_s"])]
+    if missed:
+        where = ", ".join(f"{g['at_m']:g} m" for g in missed)
+        if options.gates_px is not None:
+            raise CalibrationError(
+                f"{path.name}: the runner's hips never cross the gate(s) at {where} while fully in view: "
+                "check --gates (pixel columns of the upright frame, in the order the runner meets them)"
+            )
+        warnings.append(f"the runner was not seen crossing the marker(s) at {where}: no time there")
+    return fields, table, step_m, cones
 
 
 def _withhold_if_inconsistent(temporal: dict[str, Any], contacts: list[Any], warnings: list[str]) -> bool:
@@ -268,6 +358,7 @@ def analyze(
     use_cache: bool = True,
     cache_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lane: LaneOptions | None = None,
 ) -> Analysis:
     """Analyse one side-view sprint clip.
 
@@ -286,6 +377,8 @@ def analyze(
         Reuse pose results of an unchanged clip (see :mod:`sprintcv.pose.cache`).
     progress : callable, optional
         ``progress(done, expected)`` during pose estimation.
+    lane : LaneOptions, optional
+        Distance calibration (gates, cones, athlete height); default: look for cones.
 
     Raises
     ------
@@ -355,12 +448,18 @@ def analyze(
             f"step frequency {f:.2f} Hz is outside running's {PLAUSIBLE_STEP_HZ[0]}-{PLAUSIBLE_STEP_HZ[1]} Hz: "
             "if this is slow motion, pass the capture rate with --fps"
         )
+    lane_fields, velocity, step_m, cones = _lane_stage(
+        path, lane or LaneOptions(), clean, partial, direction, detection,
+        temporal["step_frequency_hz"], bool(loc.get("camera_moving")), warnings,
+    )
+    steps["step_length_m"] = step_m if step_m is not None else np.full(len(contacts), np.nan)
     summary = _summary(path, raw, rate, direction, steps, temporal,
                        kinematic_summary(angles, steps), report.to_dict(), warnings, from_cache)
+    summary.update(lane_fields)
     return Analysis(
         video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
         contacts=detection, events=detection.events(), steps=steps, angles=angles,
-        summary=summary, roi=run.roi, warnings=warnings,
+        summary=summary, roi=run.roi, warnings=warnings, velocity=velocity, cones=cones,
     )
 
 
@@ -370,7 +469,7 @@ def write_results(analysis: Analysis, out_dir: str | Path, *, images: bool = Tru
     Returns the paths written.
     """
     from .io.results import staged_dir, table_to_csv, to_json
-    from .report.annotate import write_key_frames
+    from .report.annotate import write_gate_frame, write_key_frames
 
     out_dir = Path(out_dir)
     with staged_dir(out_dir) as stage:
@@ -380,8 +479,11 @@ def write_results(analysis: Analysis, out_dir: str | Path, *, images: bool = Tru
         analysis.raw.save(stage / "trajectory_raw.npz", extra={"roi": analysis.roi})
         analysis.clean.save(stage / "trajectory.npz")
         analysis.clean.to_csv(stage / "trajectory.csv")
+        if analysis.velocity is not None:
+            (stage / "velocity.csv").write_text(table_to_csv(analysis.velocity), encoding="utf-8")
         if images:
             write_key_frames(analysis, stage)
+            write_gate_frame(analysis, stage)
         written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     return [out_dir / p for p in written]
 

@@ -176,3 +176,47 @@ def zoom_window(xy_px: np.ndarray, frame_shape: tuple[int, ...], margin: float =
     left = int(np.clip((x0 + x1 - side) / 2, 0, w - side))
     top = int(np.clip((y0 + y1 - side) / 2, 0, h - side))
     return left, top, side, max(1.0, min_side_px / side)
+
+
+GATE_RGB = (255, 230, 0)
+
+
+def draw_gates(rgb: np.ndarray, gates: list[dict], cones: list) -> np.ndarray:
+    """Copy of ``rgb`` with each gate's column drawn as a line labelled with its distance and
+    crossing time, and the automatically found cones boxed."""
+    out = rgb.copy()
+    h = out.shape[0]
+    scale = max(0.5, max(out.shape[:2]) / 1600)
+    for cone in cones:
+        x0, x1 = int(cone.x_px - cone.width_px / 2), int(cone.x_px + cone.width_px / 2)
+        y1 = int(cone.base_y_px)
+        cv2.rectangle(out, (x0 - 3, y1 - int(cone.height_px) - 3), (x1 + 3, y1 + 3), (0, 255, 0), 2, cv2.LINE_AA)
+    for g in gates:
+        x = int(round(g["x_px"]))
+        cv2.line(out, (x, 0), (x, h - 1), GATE_RGB, max(1, int(2 * scale)), cv2.LINE_AA)
+        text = f"{g['at_m']:g} m" + (f"  {g['t_s']:.3f} s" if np.isfinite(g.get("t_s", np.nan)) else "")
+        thick = max(1, int(2 * scale))
+        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+        tx = x + 6 if x + 6 + tw < out.shape[1] else x - 6 - tw  # keep the label inside the frame
+        cv2.putText(out, text, (tx, int(40 * scale) + 30), cv2.FONT_HERSHEY_SIMPLEX, scale, GATE_RGB,
+                    thick, cv2.LINE_AA)
+    return out
+
+
+def write_gate_frame(analysis: "Analysis", out_dir: Path) -> Path | None:
+    """``frames/gates.png``: the calibration markers (and found cones) on the middle frame."""
+    calib = analysis.summary.get("calibration")
+    if not calib or calib.get("method") != "markers":
+        return None
+    crossings = {g["at_m"]: g["t_s"] for g in analysis.summary.get("gate_crossings", [])}
+    gates = [{"x_px": x, "at_m": m, "t_s": crossings.get(m, float("nan"))}
+             for x, m in zip(calib["markers_px"], calib["markers_m"])]
+    index = int(analysis.clean.frame_index[analysis.clean.n_frames // 2])
+    frame = read_frames(analysis.video_path, {index}).get(index)
+    if frame is None:
+        return None
+    path = out_dir / "frames" / "gates.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), _to_bgr(label(draw_gates(frame, gates, analysis.cones),
+                                         [f"calibration: {calib['source'] or calib['method']}"])))
+    return path

@@ -1,0 +1,62 @@
+"""Fly-10 timing, speed and step length end to end (real pose model) against exact truth.
+
+Targets (issue 4): fly-10 time within 0.01 s at 120 fps and above, 0.02 s at 60 fps; mean
+speed within 1%; mean step length within 3 cm.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sprintcv.errors import CalibrationError
+from sprintcv.pipeline import LaneOptions, analyze
+from sprintcv.synthetic.render import make_clip
+
+pytestmark = pytest.mark.slow
+
+
+def _check(result, truth, fly_tol_s):
+    crossings = [g["t_s"] for g in truth["gate_crossings"]]
+    assert result.summary["fly10_s"] == pytest.approx(crossings[1] - crossings[0], abs=fly_tol_s)
+    assert result.summary["speed_mean_mps"] == pytest.approx(truth["speed_mps"], rel=0.01)
+    assert result.summary["step_length_m_mean"] == pytest.approx(truth["step_length_m"], abs=0.03)
+    ratio = result.summary["speed_check"]["ratio_to_mean_speed"]
+    assert ratio == pytest.approx(1.0, abs=0.05)
+
+
+def _gates(truth):
+    """Cone columns sorted by their distance along the lane (the order the runner meets them)."""
+    return tuple(c["x_px"] for c in sorted(truth["cones"], key=lambda c: c["x_m"]))
+
+
+def test_sample_clip_fly10(sample_clip, sample_truth, tmp_path):
+    lane = LaneOptions(gates_px=_gates(sample_truth), find_cones=False)
+    result = analyze(sample_clip, cache_dir=tmp_path, lane=lane)
+    _check(result, sample_truth, 0.01)
+    assert result.summary["calibration"]["method"] == "markers"
+    assert result.velocity is not None
+
+
+@pytest.mark.parametrize(
+    ("fps", "direction", "tol"), [(60, "right_to_left", 0.02), (240, "left_to_right", 0.01)]
+)
+def test_rendered_fly10(tmp_path, fps, direction, tol):
+    clip = tmp_path / f"fly_{fps}.mp4"
+    truth = make_clip(clip, fps=fps, duration_s=1.7, direction=direction, speed_mps=9.4,
+                      step_frequency_hz=4.6, contact_s=0.105, phase=0.33)
+    gates = _gates(truth)  # sorted by distance along the lane = the order the runner meets them
+    result = analyze(clip, cache_dir=tmp_path, lane=LaneOptions(gates_px=gates, find_cones=False))
+    _check(result, truth, tol)
+
+
+def test_panning_camera_refuses_distances(tmp_path):
+    clip = tmp_path / "pan.mp4"
+    truth = make_clip(clip, fps=60, duration_s=1.0, width=960, height=540, runner_height_px=300,
+                      camera_pan_px_per_s=500.0)
+    with pytest.raises(CalibrationError, match="camera moves"):
+        analyze(clip, cache_dir=tmp_path, lane=LaneOptions(gates_px=(100.0, 800.0), find_cones=False))
+    # Without a distance request the clip is still analysed, with the reason said.
+    result = analyze(clip, cache_dir=tmp_path, lane=LaneOptions(find_cones=False))
+    assert "fly10_s" not in result.summary
+    assert any("camera moves" in w for w in result.summary["warnings"])
+    assert truth["camera_pan_px_per_s"] == 500.0
