@@ -45,7 +45,8 @@ def _draw_cone(img, x, base_y, h, color=ORANGE, band=False):
     bot, top = 0.55 * h, 0.12 * h
 
     def poly(pts, c):
-        cv2.fillPoly(img, [np.round(np.asarray(pts) * s).astype(np.int32).reshape(-1, 1, 2)], c, cv2.LINE_AA, 4)
+        fixed = np.round(np.asarray(pts) * s).astype(np.int32).reshape(-1, 1, 2)
+        cv2.fillPoly(img, [fixed], c, cv2.LINE_AA, 4)
 
     yt = base_y - h
     poly([[x - bot / 2, base_y], [x - top / 2, yt], [x + top / 2, yt], [x + bot / 2, base_y]], color)
@@ -101,8 +102,8 @@ def test_sample_clip_cones_over_frames(sample_frames, sample_truth):
 
 def test_sample_clip_single_frames(sample_frames, sample_truth):
     truth = sorted(c["x_px"] for c in sample_truth["cones"])
-    for img in sample_frames[:1] + sample_frames[-3:]:  # runner out of the way of the cones
-        _assert_match(detect_cones(img), truth)
+    for k in (0, 3, 4):  # frames 0, 75, 100: the runner is away from both cones
+        _assert_match(detect_cones(sample_frames[k]), truth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def test_rendered_frames_subpixel_accuracy():
             assert len(cones) == 2
             errs += [c.x_px - t for c, t in zip(cones, truth)]
     errs = np.abs(errs)
-    assert errs.max() <= 0.5 and errs.mean() <= 0.25
+    assert errs.max() <= 0.3 and errs.mean() <= 0.1
 
 
 def test_no_cone_returns_empty():
