@@ -72,6 +72,16 @@ def evaluate(path: Path) -> dict:
         step_hz = float(1.0 / np.median(step)) if len(step) else float("nan")
         score = score_contacts(result.contacts.contacts, true, max_offset_s=0.1, ignore_foot=True)
     stats = score.stats(result.summary["video"]["capture_fps"])
+    if truth_file.exists() and len(truth.get("gate_crossings", [])) >= 2:
+        g = truth["gate_crossings"]
+        s = result.summary
+        stats["fly10"] = {
+            "cones_found": len(result.cones),
+            "fly10_err_ms": 1000 * (s["fly10_s"] - (g[1]["t_s"] - g[0]["t_s"])) if s.get("fly10_s") else float("nan"),
+            "speed_err_pct": 100 * (s["speed_mean_mps"] / truth["speed_mps"] - 1) if "speed_mean_mps" in s else float("nan"),
+            "step_err_cm": 100 * (s["step_length_m_mean"] - truth["step_length_m"]) if "step_length_m_mean" in s else float("nan"),
+            "peak_err_pct": 100 * (s["speed_peak_mps"] / truth["speed_mps"] - 1) if "speed_peak_mps" in s else float("nan"),
+        }
     stats["clip"] = path.name
     stats["fps"] = result.summary["video"]["capture_fps"]
     stats["step_hz"] = (result.summary["step_frequency_hz"], step_hz)
@@ -97,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'clip':<26}{'fps':>5}{'true':>5}{'miss':>5}{'phan':>5}"
           f"{'TD mean ms':>11}{'TD MAE ms':>10}{'TD MAE fr':>10}{'TO mean ms':>11}{'TO MAE ms':>10}"
           f"{'CT MAE ms':>10}{'CT LoA95 ms':>16}{'step Hz (truth)':>18}")
+    rows = []
     for path in clips:
         s = evaluate(path)
         loa = s["contact"]["loa95_s"] if s["contact"] else (np.nan, np.nan)
@@ -106,6 +117,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{_cell(s['to'], 'mean_s'):>11}{_cell(s['to'], 'mae_s'):>10}{_cell(s['contact'], 'mae_s'):>10}"
               f"{loa[0] * 1000:>+8.0f}/{loa[1] * 1000:<+7.0f}"
               f"{step:>9.2f} ({s['step_hz'][1]:.2f})")
+        rows.append(s)
+    fly = [s for s in rows if "fly10" in s]
+    if fly:
+        print()
+        print(f"{'clip (cones found automatically)':<34}{'fps':>5}{'cones':>6}{'fly-10 err ms':>14}"
+              f"{'mean speed err %':>17}{'peak speed err %':>17}{'step length err cm':>19}")
+        for s in fly:
+            f = s["fly10"]
+            print(f"{s['clip']:<34}{s['fps']:>5.0f}{f['cones_found']:>6}{f['fly10_err_ms']:>+14.1f}"
+                  f"{f['speed_err_pct']:>+17.2f}{f['peak_err_pct']:>+17.1f}{f['step_err_cm']:>+19.1f}")
     return 0
 
 

@@ -19,6 +19,8 @@ def _check(result, truth, fly_tol_s):
     crossings = [g["t_s"] for g in truth["gate_crossings"]]
     assert result.summary["fly10_s"] == pytest.approx(crossings[1] - crossings[0], abs=fly_tol_s)
     assert result.summary["speed_mean_mps"] == pytest.approx(truth["speed_mps"], rel=0.01)
+    # The synthetic runner holds a constant speed: the peak of the profile is that speed.
+    assert result.summary["speed_peak_mps"] == pytest.approx(truth["speed_mps"], rel=0.02)
     assert result.summary["step_length_m_mean"] == pytest.approx(truth["step_length_m"], abs=0.03)
     ratio = result.summary["speed_check"]["ratio_to_mean_speed"]
     assert ratio == pytest.approx(1.0, abs=0.05)
