@@ -34,6 +34,8 @@ STANDARD_SET = [
     dict(name="big_r2l_60", fps=60, duration_s=1.4, width=960, height=540, runner_height_px=350,
          direction="right_to_left", phase=0.7, speed_mps=8.0, step_frequency_hz=4.2, contact_s=0.12),
     dict(name="fly_r2l_30", fps=30, duration_s=1.8, direction="right_to_left", phase=0.3),
+    dict(name="far_l2r_120", fps=120, duration_s=2.4, px_per_m=70.0, phase=0.8, speed_mps=10.0,
+         step_frequency_hz=4.8, contact_s=0.095),
 ]
 
 

@@ -282,6 +282,10 @@ def _choose_step_frequency(
         if not sound or not np.isfinite(events_hz):
             chosen, source = pelvis_hz, "pelvis_oscillation"
         elif abs(events_hz - pelvis_hz) > 0.05 * pelvis_hz:
+            # Beyond 10% the contacts, not the bounce, are wrong: spurious or missed contacts
+            # move the event rate by a whole step's worth, the bounce needs no contact at all.
+            if abs(events_hz - pelvis_hz) > 0.10 * pelvis_hz:
+                chosen, source = pelvis_hz, "pelvis_oscillation"
             warnings.append(
                 f"step frequency from contacts ({events_hz:.2f} Hz) and from the pelvis bounce "
                 f"({pelvis_hz:.2f} Hz) differ by more than 5%: some contacts may be missed or spurious"
