@@ -695,52 +695,14 @@ def _viterbi_swaps(
     switch_cost: float = 0.05,
     max_gap_frames: int = 3,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Undo frames where the pose model exchanged the left and right limb of one group.
+    """Second pass of :func:`correct_left_right_swaps`: exact dynamic programming over "as
+    labelled" / "swapped" per frame (Viterbi over the pairs ``(h_{t-1}, h_t)``).
 
-    From the side the two legs (and arms) look alike, and MediaPipe labels them the wrong
-    way round in roughly 5-19 % of frames. Each frame gets one of two hypotheses, raw
-    (``h = 0``) or swapped (``h = 1``), and the sequence of hypotheses with the lowest total
-    cost is found exactly by dynamic programming (Viterbi over the pairs ``(h_{t-1}, h_t)``):
-
-    * **continuity**: every joint slot is predicted at constant velocity from the two
-      previous observed frames (under their hypotheses); the cost is the distance from the
-      prediction to the position the hypothesis puts there, summed over the group with
-      ``weights`` (distal joints high, hips/shoulders near zero) times visibility, divided by
-      the group's typical proximal-to-distal length;
-    * ``swap_cost`` per swapped frame (the raw labels are usually right; this also decides
-      which limb is "left");
-    * ``switch_cost`` per change of hypothesis between consecutive frames.
-
-    The whole group is exchanged consistently. Missing joints add no cost; all-missing frames
-    are skipped, and after more than ``max_gap_frames`` consecutive missing frames the
-    prediction restarts. Near the crossing points, where the two limbs nearly coincide, the
-    hypotheses cost the same and the raw labels are kept: there the choice is harmless.
-    Limb-length consistency is not used: exchanging a whole group leaves lengths unchanged.
-
-    Parameters
-    ----------
-    xy : ndarray, shape (n_frames, n_joints, n_dims)
-        Joint positions, pixels (the cost uses x and y; all coordinates are exchanged).
-    pairs : sequence of (int, int)
-        (left, right) joint indices of one limb group, e.g. ``leg_groups(names)[0].pairs``.
-    visibility : ndarray, shape (n_frames, n_joints), optional
-        Weights each sample's contribution; it is *not* exchanged here (use
-        :func:`apply_swaps` with the returned frames).
-    weights : sequence of float, optional
-        One weight per pair; default: all equal.
-    t_s : ndarray, shape (n_frames,), optional
-        Capture times, seconds, for time-scaled prediction; default: evenly spaced frames.
-    swap_cost, switch_cost : float
-        Penalties in units of the group length (see above).
-    max_gap_frames : int
-        Longest run of missing frames bridged by the prediction.
-
-    Returns
-    -------
-    xy : ndarray, shape (n_frames, n_joints, n_dims)
-        Copy with the group's left and right joints exchanged in the swapped frames.
-    swapped_frames : ndarray of bool, shape (n_frames,)
-        True where the group was exchanged.
+    Cost: distance of each joint to its constant-velocity prediction from the two previous
+    observed frames (weighted, divided by the group's typical length), plus ``swap_cost`` per
+    swapped frame and ``switch_cost`` per change of hypothesis. After more than
+    ``max_gap_frames`` missing frames the prediction restarts. Arguments and returns as for
+    :func:`correct_left_right_swaps`.
     """
     pts = _as_points(xy)
     n_frames = pts.shape[0]
@@ -801,8 +763,8 @@ def correct_left_right_swaps(
 
     The whole group is exchanged consistently. Missing joints add no cost. Near the crossing
     points, where the two limbs nearly coincide, both assignments cost about the same and the
-    labels are kept: there the choice is harmless. A swap that persists for longer than the
-    window cannot be told from a correct label by continuity alone and is kept.
+    labels are kept: there the choice is harmless. Runs longer than half the window are then
+    looked for by a dynamic-programming pass (``viterbi``) over the mostly corrected labels.
 
     Parameters
     ----------
