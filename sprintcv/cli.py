@@ -6,7 +6,6 @@ unexpected internal error, 130 when interrupted), never a traceback.
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,7 @@ import click
 
 from . import __version__
 from .errors import SprintcvError
-
-
-def _fmt(value: Any, unit: str = "", digits: int = 3, scale: float = 1.0) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    return f"{value * scale:.{digits}f}{unit}"
+from .report.text import fmt as _fmt
 
 
 def summary_lines(summary: dict[str, Any]) -> list[str]:
@@ -136,10 +130,16 @@ def main() -> None:
 @click.option("--no-cones", is_flag=True, help="Do not look for cones automatically.")
 @click.option("--cone-color", type=str, default="orange", show_default=True,
               help="Colour of the cones (orange, red, yellow, blue, green, pink).")
+@click.option("--athlete", type=str, default=None, help="Athlete name for the report title.")
+@click.option("--slow", "slow_factor", type=float, default=None,
+              help="Slow-motion factor of the annotated video (default: 30 fps playback).")
+@click.option("--no-video", is_flag=True, help="Do not write the annotated video.")
+@click.option("--no-report", is_flag=True, help="Do not write the HTML report and plots.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no tables.")
 def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | None,
             cutoff_hz: float | None, no_cache: bool, cache_dir: Path | None, gates: str | None,
             gate_distance: float, height_m: float | None, no_cones: bool, cone_color: str,
+            athlete: str | None, slow_factor: float | None, no_video: bool, no_report: bool,
             quiet: bool) -> None:
     """Analyse one sprint clip and write summary.json, steps.csv, trajectories and frames."""
     from .calibration import parse_gates
@@ -148,6 +148,8 @@ def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | No
     from .pipeline import analyze as run_analysis
     from .pipeline import write_results
 
+    if slow_factor is not None and not 0 < slow_factor < 1000:
+        raise UserError(f"--slow must be a positive factor, not {slow_factor}")
     progress = _Progress(enabled=not quiet)
     try:
         capture_fps = validate_fps(fps) if fps is not None else None
@@ -160,7 +162,8 @@ def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | No
         result = run_analysis(video, fps=capture_fps, model=model, cutoff_hz=cutoff_hz,
                               use_cache=not no_cache, cache_dir=cache_dir, progress=progress, lane=lane)
         progress.close()
-        written = write_results(result, out)
+        written = write_results(result, out, video=not no_video, report=not no_report,
+                                athlete=athlete, slow_factor=slow_factor)
     except SprintcvError as exc:
         progress.close()
         raise UserError(str(exc)) from None
@@ -174,6 +177,22 @@ def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | No
         click.echo("\n".join(steps_lines(result.steps)))
         click.echo("")
     click.echo(f"wrote {len(written)} files to {out}")
+    if (out / "report.html").exists():
+        click.echo(f"report: {out / 'report.html'}")
+
+
+@main.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--athlete", type=str, default=None, help="Athlete name for the report title.")
+def report(results: Path, athlete: str | None) -> None:
+    """Rebuild the HTML report and plots of a results folder (no pose estimation)."""
+    from .report.html import build_report
+
+    try:
+        path = build_report(results, athlete=athlete)
+    except SprintcvError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"report: {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -467,8 +467,28 @@ def analyze(
     )
 
 
-def write_results(analysis: Analysis, out_dir: str | Path, *, images: bool = True) -> list[Path]:
+def write_results(
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    images: bool = True,
+    video: bool = True,
+    report: bool = True,
+    athlete: str | None = None,
+    slow_factor: float | None = None,
+) -> list[Path]:
     """Write the output folder (see README "Output contract"); all or nothing.
+
+    Parameters
+    ----------
+    images, video, report : bool
+        Also write annotated key frames, the annotated H.264 video (``annotated.mp4``) and
+        the HTML report with its plots (``report.html``, ``plots/``).
+    athlete : str, optional
+        Name shown in the report title.
+    slow_factor : float, optional
+        Slow-motion factor of the annotated video (default: play at 30 fps when the capture
+        rate is higher).
 
     Returns the paths written.
     """
@@ -488,6 +508,14 @@ def write_results(analysis: Analysis, out_dir: str | Path, *, images: bool = Tru
         if images:
             write_key_frames(analysis, stage)
             write_gate_frame(analysis, stage)
+        if video:
+            from .report.video import write_annotated_video
+
+            write_annotated_video(analysis, stage / "annotated.mp4", slow_factor=slow_factor)
+        if report:
+            from .report.html import ReportData, build_report
+
+            build_report(stage, ReportData.from_analysis(analysis), athlete=athlete)
         written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     return [out_dir / p for p in written]
 
