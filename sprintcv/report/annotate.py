@@ -114,7 +114,7 @@ def write_key_frames(analysis: "Analysis", out_dir: Path) -> list[Path]:
     can always check what the pose model saw.
     """
     clean = analysis.clean
-    picks: list[tuple[int, list[str]]] = []
+    picks: list[tuple[int, list[str], str | None]] = []
     for foot in ("left", "right"):
         for c in analysis.contacts.contacts:
             if c.foot == foot and np.isfinite(c.touchdown_s) and np.isfinite(c.toeoff_s):
@@ -125,39 +125,67 @@ def write_key_frames(analysis: "Analysis", out_dir: Path) -> list[Path]:
                     f"contact {c.contact_s * 1000:.0f} ms (+/-{1000 / clean.fps:.0f} ms)  knee {knee:.0f} deg",
                     f"trunk lean {analysis.angles['trunk_lean_deg'][s]:.0f} deg",
                 ]
-                picks.append((s, lines))
+                picks.append((s, lines, c.foot))
                 break
     if not picks:
         s = clean.n_frames // 2
-        picks.append((s, [f"t={clean.t_s[s]:.3f} s  frame {clean.frame_index[s]} (no contact found)"]))
-    frames = read_frames(analysis.video_path, {int(clean.frame_index[s]) for s, _ in picks})
+        picks.append((s, [f"t={clean.t_s[s]:.3f} s  frame {clean.frame_index[s]} (no contact found)"], None))
+    frames = read_frames(analysis.video_path, {int(clean.frame_index[s]) for s, _, _ in picks})
     near = near_side(analysis.direction)
     written = []
     (out_dir / "frames").mkdir(parents=True, exist_ok=True)
-    for s, lines in picks:
+    for s, lines, foot in picks:
         image = frames.get(int(clean.frame_index[s]))
         if image is None:
             continue
-        drawn = draw_skeleton(image, clean.xy[s], clean.joint_names, near, clean.visibility[s])
-        for c in analysis.contacts.contacts:
-            if c.touchdown_sample <= s <= c.toeoff_sample:
-                heel = clean.xy[s, clean.index(f"{c.foot}_heel")]
-                if np.all(np.isfinite(heel)):
-                    cv2.circle(drawn, tuple(int(v) for v in heel), 8, CONTACT_RGB, 2, cv2.LINE_AA)
+
+        def overlay(img: np.ndarray, xy: np.ndarray, scale: float = 1.0) -> np.ndarray:
+            out = draw_skeleton(img, xy, clean.joint_names, near, clean.visibility[s])
+            if foot is not None:
+                draw_touchdown_distance(out, xy, clean.joint_names, foot, analysis.contacts.leg_length_px * scale)
+            return out
+
         path = out_dir / "frames" / f"frame_{int(clean.frame_index[s]):05d}.png"
-        cv2.imwrite(str(path), _to_bgr(label(drawn, lines)))
+        cv2.imwrite(str(path), _to_bgr(label(overlay(image, clean.xy[s]), lines)))
         written.append(path)
         zoom = zoom_window(clean.xy[s], image.shape)
         if zoom is not None:
             left, top, side, scale = zoom
             close = cv2.resize(image[top: top + side, left: left + side], None, fx=scale, fy=scale,
                                interpolation=cv2.INTER_CUBIC)
-            xy = (clean.xy[s] - [left, top]) * scale
-            close = draw_skeleton(close, xy, clean.joint_names, near, clean.visibility[s])
+            close = overlay(close, (clean.xy[s] - [left, top]) * scale, scale)
             zpath = path.with_name(path.stem + "_zoom.png")
             cv2.imwrite(str(zpath), _to_bgr(label(close, lines)))
             written.append(zpath)
     return written
+
+
+def draw_touchdown_distance(
+    rgb: np.ndarray, xy_px: np.ndarray, names: tuple[str, ...], foot: str, leg_px: float
+) -> None:
+    """Draw, in place, the touchdown distance: a bar at ground level from below the hip
+    midpoint to the rear of the landing foot, labelled in leg lengths (+ = foot ahead)."""
+    idx = {n: i for i, n in enumerate(names)}
+    hip = (xy_px[idx["left_hip"]] + xy_px[idx["right_hip"]]) / 2
+    heel, toe = xy_px[idx[f"{foot}_heel"]], xy_px[idx[f"{foot}_foot_index"]]
+    if not np.all(np.isfinite(np.concatenate([hip, heel, toe]))) or not leg_px > 0:
+        return
+    forward = 1.0 if toe[0] >= heel[0] else -1.0  # the toe points the way the runner goes
+    contact_x = min(heel[0], toe[0]) if forward > 0 else max(heel[0], toe[0])
+    y = int(round(max(heel[1], toe[1]) + 0.06 * leg_px))
+    x0, x1 = int(round(hip[0])), int(round(contact_x))
+    thick = max(1, int(round(leg_px / 60)))
+    cv2.line(rgb, (x0, y), (x1, y), CONTACT_RGB, thick, cv2.LINE_AA)
+    for x in (x0, x1):
+        cv2.line(rgb, (x, y - 3 * thick), (x, y + 3 * thick), CONTACT_RGB, thick, cv2.LINE_AA)
+    cv2.line(rgb, (x0, int(hip[1])), (x0, y), CONTACT_RGB, max(1, thick // 2), cv2.LINE_AA)
+    value = forward * (contact_x - hip[0]) / leg_px
+    scale = max(0.4, leg_px / 250)
+    text = f"TD distance {value:+.2f} leg"
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    tx = int(np.clip(min(x0, x1), 2, rgb.shape[1] - tw - 2))  # keep the label inside the image
+    ty = int(np.clip(y + th + 8, th + 2, rgb.shape[0] - 4))
+    cv2.putText(rgb, text, (tx, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, CONTACT_RGB, thick, cv2.LINE_AA)
 
 
 def zoom_window(xy_px: np.ndarray, frame_shape: tuple[int, ...], margin: float = 0.35,

@@ -97,6 +97,9 @@ def plot_velocity(
         ax.axvline(float(g["at_m"]), color="#2ca02c", lw=1.0)
     ax.set_xlabel("distance (m)")
     ax.set_ylabel("speed (m/s)")
+    # From zero, so that a 1% wobble does not look like a collapse.
+    top = np.nanmax(speed_mps) if np.isfinite(speed_mps).any() else 1.0
+    ax.set_ylim(0, 1.1 * top)
     ax.legend(loc="lower right", fontsize=8)
     return fig, ax
 
