@@ -122,8 +122,9 @@ def speed_summary(
         crossings = crossing_times(distance, t_s, calib.markers_m)
         out["gate_crossings"] = [{"at_m": float(m), "t_s": float(t)} for m, t in zip(calib.markers_m, crossings)]
         out["splits"] = split_table(crossings, calib.markers_m)
-        first = out["splits"][0]
-        out["fly10_s"] = first["time_s"] if abs(first["to_m"] - first["from_m"] - 10.0) < 1e-9 else None
+        # Fly-10: from the first gate to the gate 10 m further on, when there is one.
+        ten = np.flatnonzero(np.abs(calib.markers_m - calib.markers_m[0] - 10.0) < 1e-9)
+        out["fly10_s"] = float(crossings[ten[0]] - crossings[0]) if len(ten) else None
         total = crossings[-1] - crossings[0]
         out["speed_mean_mps"] = float((calib.markers_m[-1] - calib.markers_m[0]) / total) if total > 0 else float("nan")
     else:

@@ -704,6 +704,7 @@ def make_clip(
     start_x_m: float | None = None,
     phase: float = 0.0,
     camera_pan_px_per_s: float = 0.0,
+    perspective: float = 0.0,
     crf: int = 20,
     seed: int = 0,
     **gait_kwargs: Any,
@@ -738,6 +739,11 @@ def make_clip(
         Gait phase at ``t = 0`` as a fraction of a stride (0: left touchdown at t = 0).
     camera_pan_px_per_s : float
         Camera pan; the picture scrolls by whole pixels (0 = static camera).
+    perspective : float
+        A camera not square to the lane (0 = square): image column x moves to
+        c + (x - c) / (1 + p (x - c) / c), c the centre column, so metres per pixel grow
+        towards one side as they do when the lane recedes. The truth's joint and cone
+        columns are moved the same way (gate crossing times are unchanged). |p| < 0.5.
     crf : int
         x264 constant rate factor.
     seed : int
@@ -760,9 +766,48 @@ def make_clip(
     n = max(1, int(round(duration_s * fps)))
     t = np.arange(n) / fps
     frames, per_frame = render_frames(scene, t)
+    warp = None
+    if perspective:
+        warp = PerspectiveWarp(scene.width, scene.height, perspective)
+        per_frame["xy_px"] = warp.points(per_frame["xy_px"])
     with VideoWriter(path, fps, scene.width, scene.height, crf=crf) as w:
         for img in frames:
-            w.write(img)
+            w.write(img if warp is None else warp.image(img))
     truth = build_truth(scene, fps, n, per_frame, crf)
+    if warp is not None:
+        for cone in truth["cones"]:
+            cone["x_px"] = round(float(warp.points(np.array([[cone["x_px"], 0.0]]))[0, 0]), 2)
+        truth["perspective"] = perspective
     write_json_atomic(truth_path_for(path), truth)
     return truth
+
+
+class PerspectiveWarp:
+    """Horizontal projective distortion x -> c + (x - c) / (1 + p (x - c) / c) of a whole
+    picture: the view of a lane from a camera turned away from square."""
+
+    def __init__(self, width: int, height: int, k: float):
+        if not abs(k) < 0.5:
+            raise ValueError(f"perspective must lie in (-0.5, 0.5), not {k}")
+        self.c = (width - 1) / 2.0
+        self.k = float(k)
+        # cv2.remap needs, for every output column, the source column: invert numerically.
+        src = np.linspace(-0.5 * width, 1.5 * width, 8 * width)
+        dst = self._forward(src)
+        cols = np.interp(np.arange(width, dtype=float), dst, src).astype(np.float32)
+        self.map_x = np.repeat(cols[None, :], height, axis=0)
+        self.map_y = np.repeat(np.arange(height, dtype=np.float32)[:, None], width, axis=1)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        u = np.clip((x - self.c) / self.c, -1.9, 1.9)  # stay clear of the pole at u = -1/p
+        return self.c + (x - self.c) / (1.0 + self.k * u)
+
+    def points(self, xy: np.ndarray) -> np.ndarray:
+        """Distort the x coordinates of points (..., 2); y is unchanged."""
+        out = np.array(xy, dtype=float, copy=True)
+        out[..., 0] = self._forward(out[..., 0])
+        return out
+
+    def image(self, rgb: np.ndarray) -> np.ndarray:
+        """Distort a frame (bilinear resampling)."""
+        return cv2.remap(rgb, self.map_x, self.map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
