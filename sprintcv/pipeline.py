@@ -43,6 +43,10 @@ MIN_RELIABLE_CONTACT_FPS = 60.0
 #: on the smoother trajectory, but a 12 Hz filter rounds touchdown and toe-off and lengthens
 #: contacts by about 15 ms (measured with the exact joints of the synthetic clips).
 EVENT_CUTOFF_HZ = 25.0
+#: Below this leg length (hip-knee-ankle, pixels; a runner about 130 px tall) the pose model's
+#: foot landmarks are too coarse for reliable contacts (measured on the synthetic far-camera
+#: clip: phantom contacts appear at a 62 px leg, none at 82 px).
+SMALL_RUNNER_LEG_PX = 70.0
 #: Sprinting step frequencies lie within about 3-5.5 Hz, jogging about 2.5-3.2 Hz.
 PLAUSIBLE_STEP_HZ = (1.6, 6.5)
 
@@ -253,15 +257,21 @@ def _withhold_if_inconsistent(temporal: dict[str, Any], contacts: list[Any], war
     together (few complete contacts, many pattern breaks): a mean of those would mislead."""
     complete = sum(1 for c in contacts if np.isfinite(c.contact_s))
     breaks = sum(len(b) for b in alternation_breaks(contacts))
-    if complete >= 3 and breaks <= 0.25 * len(contacts):
+    # The pelvis bounce overruling the contacts' step rate means contacts were missed or
+    # spurious, even when the left/right pattern looks sound.
+    overruled = temporal.get("step_frequency_source") == "pelvis_oscillation" and np.isfinite(
+        temporal.get("step_frequency_from_events_hz", float("nan")))
+    if complete >= 3 and breaks <= 0.25 * len(contacts) and not overruled:
         return True
     for key in ("contact_s_mean", "contact_s_sd", "flight_s_mean", "flight_s_sd", "step_s_mean"):
         temporal[key] = float("nan")
     temporal["asymmetry_pct"] = {k: float("nan") for k in temporal["asymmetry_pct"]}
     if contacts:
+        why = (f"{complete} of {len(contacts)} contacts are complete and the left/right pattern "
+               f"breaks {breaks} times") if not overruled else "their step rate disagrees with the pelvis bounce"
         warnings.append(
-            f"contact and flight times are not summarised: {complete} of {len(contacts)} contacts are "
-            f"complete and the left/right pattern breaks {breaks} times; steps.csv lists the contacts found"
+            f"contact and flight times (and step lengths) are not summarised: {why}; "
+            "steps.csv lists the contacts found"
         )
     return False
 
@@ -437,6 +447,12 @@ def analyze(
     except ValueError as exc:
         raise AnalysisError(f"{path.name}: {exc}") from None
     warnings += detection.warnings
+    if detection.leg_length_px < SMALL_RUNNER_LEG_PX:
+        warnings.append(
+            f"the runner is small in the frame (leg {detection.leg_length_px:.0f} px): foot landmarks are "
+            "coarse, so contact times and step lengths are less reliable; film closer or zoom in "
+            "(distances and split times are not affected)"
+        )
     contacts = detection.contacts
     steps = steps_table(contacts, rate["effective_fps"])
     angles = angle_series(body, clean.joint_names)
@@ -456,6 +472,10 @@ def analyze(
         path, lane or LaneOptions(), clean, partial, direction, detection,
         temporal["step_frequency_hz"], bool(loc.get("camera_moving")), warnings,
     )
+    if lane_fields and not temporal["contacts_reliable"]:
+        # Step lengths are distances between contacts: no better than the contacts.
+        lane_fields["step_length_m_mean"] = float("nan")
+        lane_fields["speed_check"] = {k: float("nan") for k in lane_fields.get("speed_check", {})}
     steps["step_length_m"] = step_m if step_m is not None else np.full(len(contacts), np.nan)
     summary = _summary(path, raw, rate, direction, steps, temporal,
                        kinematic_summary(angles, steps), report.to_dict(), warnings, from_cache)

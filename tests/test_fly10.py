@@ -85,3 +85,21 @@ def test_panning_camera_refuses_distances(tmp_path):
     assert "fly10_s" not in result.summary
     assert any("camera moves" in w for w in result.summary["warnings"])
     assert truth["camera_pan_px_per_s"] == 500.0
+
+
+def test_far_camera_withholds_what_contacts_cannot_support(tmp_path):
+    """A runner ~126 px tall: split times stay exact, but contacts get unreliable; sprintcv
+    then says so and withholds the step-length mean instead of printing a wrong one."""
+    clip = tmp_path / "far.mp4"
+    truth = make_clip(clip, fps=120, duration_s=2.4, px_per_m=70.0, phase=0.8, speed_mps=10.0,
+                      step_frequency_hz=4.8, contact_s=0.095)
+    result = analyze(clip, cache_dir=tmp_path)
+    s = result.summary
+    assert s["fly10_s"] == pytest.approx(true_fly10(truth), abs=0.01)
+    assert s["speed_mean_mps"] == pytest.approx(truth["speed_mps"], rel=0.01)
+    assert any("small in the frame" in w for w in s["warnings"])
+    if np.isfinite(s["step_length_m_mean"]):
+        assert s["step_length_m_mean"] == pytest.approx(truth["step_length_m"], abs=0.03)
+    else:
+        assert not s["contacts_reliable"]
+        assert any("not summarised" in w for w in s["warnings"])
