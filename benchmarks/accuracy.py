@@ -92,10 +92,27 @@ def evaluate(path: Path) -> dict:
             "step_err_cm": 100 * (s["step_length_m_mean"] - truth["step_length_m"]) if "step_length_m_mean" in s else float("nan"),
             "peak_err_pct": 100 * (s["speed_peak_mps"] / truth["speed_mps"] - 1) if "speed_peak_mps" in s else float("nan"),
         }
+    if truth_file.exists() and "angles_deg" in truth:
+        stats["angles_mae_deg"] = angle_errors(result, truth)
     stats["clip"] = path.name
     stats["fps"] = result.summary["video"]["capture_fps"]
     stats["step_hz"] = (result.summary["step_frequency_hz"], step_hz)
     return stats
+
+
+ANGLES = ("left_thigh", "right_thigh", "left_knee", "right_knee", "left_elbow", "right_elbow", "trunk_lean")
+
+
+def angle_errors(result, truth: dict) -> dict[str, float]:
+    """Mean absolute error (deg) of each per-frame angle against the synthetic truth."""
+    frames = result.clean.frame_index
+    out = {}
+    for key in ANGLES:
+        true = np.asarray(truth["angles_deg"][key], dtype=float)[frames]
+        got = result.angles[f"{key}_deg"]
+        ok = np.isfinite(true) & np.isfinite(got)
+        out[key] = float(np.mean(np.abs(got[ok] - true[ok]))) if ok.any() else float("nan")
+    return out
 
 
 def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
@@ -137,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
             f = s["fly10"]
             print(f"{s['clip']:<34}{s['fps']:>5.0f}{f['cones_found']:>6}{f['fly10_err_ms']:>+14.1f}"
                   f"{f['speed_err_pct']:>+17.2f}{f['peak_err_pct']:>+17.1f}{f['step_err_cm']:>+19.1f}")
+    with_angles = [s for s in rows if "angles_mae_deg" in s]
+    if with_angles:
+        print()
+        print(f"{'angle MAE (deg, pose model included)':<38}" + "".join(f"{a:>13}" for a in ANGLES))
+        for s in with_angles:
+            print(f"{s['clip']:<38}" + "".join(f"{s['angles_mae_deg'][a]:>13.1f}" for a in ANGLES))
     return 0
 
 
