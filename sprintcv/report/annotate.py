@@ -139,25 +139,31 @@ def write_key_frames(analysis: "Analysis", out_dir: Path) -> list[Path]:
         if image is None:
             continue
 
-        def overlay(img: np.ndarray, xy: np.ndarray, scale: float = 1.0) -> np.ndarray:
-            out = draw_skeleton(img, xy, clean.joint_names, near, clean.visibility[s])
-            if foot is not None:
-                draw_touchdown_distance(out, xy, clean.joint_names, foot, analysis.contacts.leg_length_px * scale)
-            return out
-
+        leg_px = analysis.contacts.leg_length_px
         path = out_dir / "frames" / f"frame_{int(clean.frame_index[s]):05d}.png"
-        cv2.imwrite(str(path), _to_bgr(label(overlay(image, clean.xy[s]), lines)))
+        full = _overlay(image, clean.xy[s], clean.joint_names, clean.visibility[s], near, foot, leg_px)
+        cv2.imwrite(str(path), _to_bgr(label(full, lines)))
         written.append(path)
         zoom = zoom_window(clean.xy[s], image.shape)
         if zoom is not None:
             left, top, side, scale = zoom
             close = cv2.resize(image[top: top + side, left: left + side], None, fx=scale, fy=scale,
                                interpolation=cv2.INTER_CUBIC)
-            close = overlay(close, (clean.xy[s] - [left, top]) * scale, scale)
+            close = _overlay(close, (clean.xy[s] - [left, top]) * scale, clean.joint_names,
+                             clean.visibility[s], near, foot, leg_px * scale)
             zpath = path.with_name(path.stem + "_zoom.png")
             cv2.imwrite(str(zpath), _to_bgr(label(close, lines)))
             written.append(zpath)
     return written
+
+
+def _overlay(rgb: np.ndarray, xy_px: np.ndarray, names: tuple[str, ...], visibility: np.ndarray,
+             near: str, foot: str | None, leg_px: float) -> np.ndarray:
+    """Skeleton, plus the touchdown distance of ``foot`` when the frame is a touchdown."""
+    out = draw_skeleton(rgb, xy_px, names, near, visibility)
+    if foot is not None:
+        draw_touchdown_distance(out, xy_px, names, foot, leg_px)
+    return out
 
 
 def draw_touchdown_distance(
