@@ -1,31 +1,65 @@
 """Ground-contact events (touchdown, toe-off) per foot, as a table.
 
 Input is the cleaned trajectory in the **body frame** (x along the running direction, y up,
-pixels; see :func:`sprintcv.clean.to_body_frame`). Two cues are combined:
+pixels; see :func:`sprintcv.clean.to_body_frame`). Detection runs in four stages, each a pure
+function below:
 
-* **Foot height** above a ground line. The line ``y = a + b x`` is fitted robustly through the
-  lowest foot positions of both feet (iteratively re-fitted on the lowest residuals), so a
-  tilted camera or a sloping horizon is absorbed. When the feet cover less than two leg lengths
-  of x (treadmill, runner in place) the line is flat. The height of a foot is that of its lower
-  point (heel or toe), in leg lengths.
-* **Foot speed relative to the ground**: a planted foot moves with the ground (0 on a track,
-  the belt speed on a treadmill; estimated as the median horizontal foot velocity over the
-  low-foot samples). A foot near the ground but moving fast is swinging past it.
+1. **Cues** (per foot, per sample), from positions low-passed at the analysis cut-off:
 
-A foot is *planted* where both hold; runs of planted samples shorter than ``min_contact_s`` are
-dropped. Each run's edges are then timed to sub-frame precision on the height signal: the time
-the foot's height crosses ``stance level + 2 sigma`` (linear interpolation between the two
-samples around it), moved back to the stance level along the local slope (so the threshold
-margin does not bias contacts long). Known bias: toe-off is slightly late when the toe leaves
-the ground with near-zero vertical speed (the slope extrapolation only corrects part of it);
-touchdown uses the lowest foot point, so it marks first contact of heel *or* forefoot.
+   * *ground-relative foot speed*: speed of the heel and of the toe relative to the ground,
+     the smaller of the two (a planted foot pivots about one of them). The ground is still on
+     a track filmed by a still camera; on a treadmill (or under a panning camera) it moves in
+     the image, and its velocity is the most common horizontal foot velocity
+     (:func:`ground_velocity`). Speeds are divided by the running speed (hip relative to the
+     ground), so one threshold serves a jog and a sprint.
+   * *foot height* above a ground line fitted through the foot positions at the slow samples
+     (:func:`fit_ground_line`; a tilted camera or sloping horizon is absorbed); heel and toe
+     are each measured from their own planted level (pose models put the toe landmark on top
+     of the toe box and the heel above the sole), and the lower of the two is the foot's
+     height, in leg lengths.
 
-Event times from these cues follow the conventions of kinematic event detection in running
-(height/velocity thresholds, e.g. Handsaker et al. 2016; the horizontal-extrema method of
-Zeni et al. 2008 is the usual alternative and is biased early for touchdown in sprinting,
-where the foot moves back before landing).
+   Both cues become a planted log-odds per sample (:func:`planted_logodds`), scaled by the
+   spread each cue shows while the foot is clearly planted in this clip, so that noisy footage
+   (motion blur, a jogger's slow feet) and clean footage are judged on their own noise.
 
-An event the data cannot support (contact already in progress at the first frame, still in
+2. **Sprint structure** (:func:`segment_gait`): a segmental (explicit-duration) Viterbi
+   decoding of the whole clip into the running cycle *left stance -> flight -> right stance ->
+   flight -> ...*, with contact durations within ``[min_contact_s, max_contact_s]``. Feet
+   therefore alternate and a contact cannot be split by a one-frame glitch. Two escapes, each
+   with a cost, keep it honest: *double support* (both feet down: the set position, walking)
+   and a *whole swing with no contact of the other foot* (that foot hidden or unreadable); the
+   latter leaves the other foot's contact missing instead of inventing it. A decoded contact
+   whose own samples do not, on balance, say "planted" is dropped (reported missing, not
+   guessed).
+
+3. **Leg identity** (:func:`stance_foot_swaps`): while a foot is planted it stays where it
+   landed, so a sample where the *other* foot's landmarks sit on that spot and this foot's do
+   not is a left/right swap of the feet (side views confuse them when the swing foot passes
+   the stance foot). Such samples are exchanged and the cues and decoding are run again.
+
+4. **Sub-frame edges** (:func:`edge_time`): each touchdown and toe-off is timed on the
+   unfiltered positions (filtering rounds the corners and lengthens contacts) by fitting, to
+   the heel and to the toe in ground coordinates, a model that is constant on the planted
+   side of the edge and moves (linear + quadratic in time) on the swing side; the edge time
+   is the least-squares breakpoint (searched on a 1/20-frame grid). Touchdown is the earlier
+   of heel and toe (first contact of either), toe-off the later. The fit uses several samples
+   on each side, so its error is a fraction of a frame on clean data.
+
+References and known biases
+---------------------------
+Kinematic event detection in running: velocity/height thresholds and the foot-velocity
+algorithm (O'Connor et al. 2007, Gait Posture 25:469), horizontal foot-pelvis extrema (Zeni
+et al. 2008, Gait Posture 27:710; biased early for touchdown in sprinting, where the foot moves
+back before landing) and their comparison against force plates in sprinting (Handsaker et al.
+2016, J Sports Sci 34:1739; Bezodis et al. 2018). Known biases with MediaPipe landmarks,
+measured on the synthetic clips (``benchmarks/accuracy.py``): toe-off comes out early by
+about 10 ms at 120-240 fps, because the toe landmark sits on the toe box and starts to rise
+and move with the heel before the tip leaves the ground; on motion-blurred real footage the
+foot landmarks lag touchdown by up to a frame or two. Contacts whose touchdown and toe-off
+fits disagree (toe-off before touchdown, typical of 2-3-frame contacts at 30 fps) fall back to
+frame-boundary times with a low confidence.
+
+An event the data cannot support (contact already in progress at the first sample, still in
 progress at the last one, foot missing around the edge) is left out rather than guessed.
 """
 
@@ -35,9 +69,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .joints import SIDES, side_joint
+from .joints import SIDES, other_side, side_joint
 
 KINDS = ("touchdown", "toeoff")
+#: Foot landmarks whose ground-relative motion defines a planted foot.
+FOOT_POINTS = ("heel", "foot_index")
+#: Joints exchanged when the two feet are swapped.
+FOOT_JOINTS = ("ankle", "heel", "foot_index")
+#: Phases of the running cycle decoded by :func:`segment_gait`.
+PHASES = ("left_stance", "flight_after_left", "right_stance", "flight_after_right",
+          "double_support", "left_only_swing", "right_only_swing")
+_LEFT, _FLIGHT_L, _RIGHT, _FLIGHT_R, _DOUBLE, _SKIP_L, _SKIP_R = range(len(PHASES))
 
 
 @dataclass(frozen=True)
@@ -55,7 +97,7 @@ class EventTable:
     sample : ndarray of int, shape (n,)
         Index of the trajectory sample nearest to the event.
     confidence : ndarray, shape (n,)
-        In [0, 1]: how clearly the height signal crosses the contact level (1 = clean edge).
+        In [0, 1]: evidence that the foot was planted times the quality of the edge fit.
     """
 
     foot: np.ndarray
@@ -102,11 +144,31 @@ class Contact:
 
 @dataclass
 class ContactDetection:
-    """What :func:`detect_contacts` found, and why some contacts were dropped."""
+    """What :func:`detect_contacts` found, and why some contacts were dropped.
+
+    Attributes
+    ----------
+    contacts : list of Contact
+        Sorted by touchdown sample.
+    ground : (float, float)
+        Ground line ``y = a + b x`` (body frame, pixels).
+    leg_length_px : float
+    ground_velocity_px_s : float
+        Horizontal velocity of the ground in the image (0 on a track, the belt on a treadmill).
+    run_speed_leg_s : float
+        Hip speed relative to the ground, leg lengths per second.
+    foot_swaps : ndarray of bool, shape (n, len(FOOT_JOINTS))
+        Foot landmarks exchanged between the feet (see :func:`stance_foot_swaps`); apply them
+        to another copy of the trajectory with :func:`swap_feet`.
+    warnings : list of str
+    """
 
     contacts: list[Contact]
     ground: tuple[float, float]
     leg_length_px: float
+    ground_velocity_px_s: float = 0.0
+    run_speed_leg_s: float = float("nan")
+    foot_swaps: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FOOT_JOINTS)), dtype=bool))
     warnings: list[str] = field(default_factory=list)
 
     def events(self) -> EventTable:
@@ -119,13 +181,16 @@ class ContactDetection:
         return EventTable.from_rows(rows)
 
 
-# -- cues ---------------------------------------------------------------------------------------
+# -- geometry -----------------------------------------------------------------------------------
+def _col(names: tuple[str, ...], side: str, joint: str) -> int:
+    return names.index(side_joint(side, joint))
+
+
 def leg_length(xy: np.ndarray, names: tuple[str, ...]) -> float:
     """Median thigh + shank length over both legs and all frames, pixels."""
-    idx = {n: i for i, n in enumerate(names)}
     lengths = []
     for side in SIDES:
-        hip, knee, ankle = (xy[:, idx[side_joint(side, j)]] for j in ("hip", "knee", "ankle"))
+        hip, knee, ankle = (xy[:, _col(names, side, j)] for j in ("hip", "knee", "ankle"))
         lengths.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
     value = float(np.nanmedian(np.concatenate(lengths)))
     if not np.isfinite(value) or value <= 0:
@@ -135,148 +200,583 @@ def leg_length(xy: np.ndarray, names: tuple[str, ...]) -> float:
 
 def foot_points(xy: np.ndarray, names: tuple[str, ...], side: str) -> tuple[np.ndarray, np.ndarray]:
     """Lowest point (heel or toe) of a foot: x and y, each shape (n,), body frame (y up)."""
-    heel = xy[:, names.index(side_joint(side, "heel"))]
-    toe = xy[:, names.index(side_joint(side, "foot_index"))]
+    heel = xy[:, _col(names, side, "heel")]
+    toe = xy[:, _col(names, side, "foot_index")]
     lower = np.where((toe[:, 1] < heel[:, 1])[:, None], toe, heel)
     # Where one of the two is missing, use the other.
     lower = np.where(np.isnan(lower), np.where(np.isnan(heel), toe, heel), lower)
     return lower[:, 0], lower[:, 1]
 
 
-def foot_height(
-    xy: np.ndarray, names: tuple[str, ...], side: str, ground: tuple[float, float]
-) -> np.ndarray:
-    """Height of a foot above the ground line, pixels, shape (n,).
-
-    Heel and toe are measured each against its own stance level (their 10th-percentile
-    height above the line): pose models place the toe landmark on top of the toe box and
-    the heel landmark above the sole, so the two sit at different heights when flat on the
-    ground. The foot's height is the lower of the two.
-    """
-    a, b = ground
-    heights = []
-    for joint in ("heel", "foot_index"):
-        p = xy[:, names.index(side_joint(side, joint))]
-        above = p[:, 1] - (a + b * p[:, 0])
-        if np.isfinite(above).any():
-            above = above - np.nanpercentile(above, 10)
-        heights.append(above)
-    return np.fmin(*heights)
+def foot_pairs(names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(left, right) column pairs of the foot joints (:data:`FOOT_JOINTS`)."""
+    return [(_col(names, "left", j), _col(names, "right", j)) for j in FOOT_JOINTS]
 
 
-def fit_ground_line(x: np.ndarray, y: np.ndarray, leg_px: float, n_iter: int = 4) -> tuple[float, float]:
-    """Robust line ``y = a + b x`` under the lowest foot positions (body frame, y up).
+def fit_ground_line(x: np.ndarray, y: np.ndarray, leg_px: float, n_iter: int = 20) -> tuple[float, float]:
+    """Robust straight line ``y = a + b x`` through planted foot positions (body frame, y up).
+
+    Least absolute deviations by iteratively reweighted least squares, so that a minority of
+    wrong points (a swing foot taken as planted, a pose glitch) does not tilt the line.
 
     Parameters
     ----------
     x, y : ndarray, shape (m,)
-        Lowest-foot positions of both feet, pixels (NaN ignored).
+        Foot positions believed to be on the ground, pixels (NaN ignored).
     leg_px : float
-        Leg length; the line is flat when x spans less than two leg lengths.
+        Leg length; the line is flat (``b = 0``) when x spans less than two leg lengths
+        (treadmill, runner in place), where a slope cannot be told from noise.
 
     Returns
     -------
     (a, b) : intercept (pixels) and slope (dimensionless).
     """
     ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
+    x, y = np.asarray(x, float)[ok], np.asarray(y, float)[ok]
     if len(x) < 4:
         raise ValueError("too few foot positions to find the ground")
     if np.ptp(x) < 2.0 * leg_px:
-        return float(np.percentile(y, 10)), 0.0
-    keep = np.ones(len(x), dtype=bool)
-    a, b = float(np.percentile(y, 10)), 0.0
+        return float(np.median(y)), 0.0
+    b, a = np.polyfit(x, y, 1)
+    floor = 0.02 * leg_px  # residuals below 2% of a leg count as exact (pose noise)
     for _ in range(n_iter):
-        b, a = np.polyfit(x[keep], y[keep], 1)
-        resid = y - (a + b * x)
-        keep = resid <= np.percentile(resid, 25)
-        if keep.sum() < 4:
-            break
-    # Put the line through the stance level: the low quantile of the residuals.
-    a += float(np.percentile(y - (a + b * x), 10))
+        w = 1.0 / np.maximum(np.abs(y - (a + b * x)), floor)
+        b, a = np.polyfit(x, y, 1, w=np.sqrt(w))
     return float(a), float(b)
 
 
+# -- cues ---------------------------------------------------------------------------------------
 def _gradient(values: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-    out = np.full_like(values, np.nan)
+    """d values / dt along axis 0 over the finite samples (NaN elsewhere)."""
+    out = np.full(values.shape, np.nan)
     ok = np.isfinite(values)
     if ok.sum() >= 3:
         out[ok] = np.gradient(values[ok], t_s[ok])
     return out
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive (start, end) index pairs of the True runs of ``mask``."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(int(s), int(e) - 1) for s, e in zip(edges[::2], edges[1::2])]
+def ground_velocity(vx: np.ndarray, bandwidth: float) -> float:
+    """The most common horizontal foot velocity (a kernel-density mode), same unit as ``vx``.
+
+    A planted foot moves with the ground, and each foot is planted for a large share of its
+    cycle at one velocity, while swing velocities spread widely; so the densest velocity is
+    the ground's (a treadmill belt, or the background under a panning camera).
+
+    Parameters
+    ----------
+    vx : ndarray, shape (m,)
+        Horizontal velocities of foot landmarks (NaN ignored).
+    bandwidth : float
+        Gaussian kernel width, same unit (about a tenth of the running speed).
+    """
+    v = np.asarray(vx, float)
+    v = v[np.isfinite(v)]
+    if len(v) < 5:
+        return 0.0
+    grid = np.arange(np.percentile(v, 1), np.percentile(v, 99) + bandwidth / 10, bandwidth / 10)
+    if len(grid) < 2:
+        return float(np.median(v))
+    dens = np.exp(-0.5 * ((v[None, :] - grid[:, None]) / bandwidth) ** 2).sum(axis=1)
+    centre = grid[int(np.argmax(dens))]
+    near = np.abs(v - centre) < bandwidth
+    return float(np.mean(v[near])) if near.any() else float(centre)
 
 
-def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
-    """Fill False runs of at most ``max_gap`` samples lying between True samples."""
-    out = mask.copy()
-    for s, e in _runs(~mask):
-        if s > 0 and e < len(mask) - 1 and e - s + 1 <= max_gap:
-            out[s: e + 1] = True
+def foot_speed(
+    xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, ground_vx: float,
+) -> np.ndarray:
+    """Speed of the foot relative to the ground: the smaller of heel and toe, shape (n,).
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, n_joints, 2)
+        Body-frame positions, pixels (smoothed: speeds of raw landmarks are mostly noise).
+    t_s : ndarray, shape (n,)
+    ground_vx : float
+        Ground velocity along x, pixels per second.
+
+    Returns
+    -------
+    ndarray, shape (n,), pixels per second.
+    """
+    speeds = []
+    for point in FOOT_POINTS:
+        p = xy[:, _col(names, side, point)]
+        speeds.append(np.hypot(_gradient(p[:, 0], t_s) - ground_vx, _gradient(p[:, 1], t_s)))
+    return np.fmin(*speeds)
+
+
+def foot_height(
+    xy: np.ndarray, names: tuple[str, ...], side: str, ground: tuple[float, float],
+    planted: np.ndarray | None = None,
+) -> np.ndarray:
+    """Height of a foot above the ground line, pixels, shape (n,).
+
+    Heel and toe are each measured from their own planted level: the median of their height
+    over the ``planted`` samples (default: their 10th percentile over all samples), because a
+    pose model's heel and toe landmarks sit at different heights on a flat foot. The foot's
+    height is the lower of the two.
+    """
+    a, b = ground
+    heights = []
+    for joint in FOOT_POINTS:
+        p = xy[:, _col(names, side, joint)]
+        above = p[:, 1] - (a + b * p[:, 0])
+        ok = np.isfinite(above) if planted is None else (planted & np.isfinite(above))
+        if ok.sum() >= 3:
+            level = np.median(above[ok]) if planted is not None else np.percentile(above[ok], 10)
+            above = above - level
+        heights.append(above)
+    return np.fmin(*heights)
+
+
+def planted_logodds(
+    speed_rel: np.ndarray, height_leg: np.ndarray, *, speed_planted: float = 0.3,
+    height_planted: float = 0.08, n_sigma: float = 3.0, cap: float = 4.0,
+) -> np.ndarray:
+    """Log-odds that a foot is planted, per sample, from its speed and height.
+
+    The samples where both cues say "planted" by fixed, generous thresholds (speed below
+    ``speed_planted`` running speeds, height below ``height_planted`` legs) give, for each
+    cue, its planted median ``m`` and robust spread ``s`` (1.4826 MAD, floored at 0.04 running
+    speeds and 0.01 legs). Each cue then scores ``(m + n_sigma s - value) / s``, clipped to
+    ``+/- cap``: positive while the value is within ``n_sigma`` spreads of a planted foot.
+    The log-odds is the sum of the two scores; a missing cue scores 0.
+
+    Parameters
+    ----------
+    speed_rel : ndarray, shape (n,)
+        Ground-relative foot speed / running speed (dimensionless).
+    height_leg : ndarray, shape (n,)
+        Foot height above the ground, leg lengths.
+
+    Returns
+    -------
+    ndarray, shape (n,), in ``[-2 cap, 2 cap]``.
+    """
+    seed = (speed_rel < speed_planted) & (height_leg < height_planted)
+    total = np.zeros(len(speed_rel))
+    for value, floor in ((speed_rel, 0.04), (height_leg, 0.01)):
+        ok = seed & np.isfinite(value)
+        if ok.sum() < 5:
+            continue
+        m = float(np.median(value[ok]))
+        s = max(1.4826 * float(np.median(np.abs(value[ok] - m))), floor)
+        with np.errstate(invalid="ignore"):
+            z = np.clip((m + n_sigma * s - value) / s, -cap, cap)
+        total += np.where(np.isfinite(z), z, 0.0)
+    return total
+
+
+# -- structure ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """One phase of :func:`segment_gait`: samples ``start`` to ``stop - 1``."""
+
+    phase: int
+    start: int
+    stop: int
+
+    @property
+    def name(self) -> str:
+        return PHASES[self.phase]
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -z)
+
+
+def segment_gait(
+    lo_left: np.ndarray, lo_right: np.ndarray, dt_s: float, *,
+    min_contact_s: float = 0.04, max_contact_s: float = 0.6, max_flight_s: float = 0.6,
+    min_swing_s: float = 0.15, double_penalty: float = 4.0, skip_penalty: float = 6.0,
+) -> list[Segment]:
+    """Decode the running cycle from the two feet's planted log-odds (segmental Viterbi).
+
+    The phases (:data:`PHASES`) follow ``left stance -> flight -> right stance -> flight ->
+    left stance``; a stance lasts ``min_contact_s`` to ``max_contact_s``, a flight one sample
+    to ``max_flight_s``. *Double support* (both planted) may replace a flight at a cost of
+    ``double_penalty`` per entry and exit; a *lone swing* (a foot's whole swing, at least
+    ``min_swing_s``, with no contact of the other foot) costs ``skip_penalty``. Each sample
+    costs the negative log-probability of its phase, the feet taken as independent given
+    their log-odds. The first and last segments may be cut short by the clip.
+
+    Parameters
+    ----------
+    lo_left, lo_right : ndarray, shape (n,)
+        Planted log-odds of each foot (:func:`planted_logodds`; 0 = no information).
+    dt_s : float
+        Sample interval, seconds (durations are converted with it).
+
+    Returns
+    -------
+    list of Segment, covering ``0..n`` in order.
+    """
+    n = len(lo_left)
+    if n == 0:
+        return []
+    pl, ql = _log_sigmoid(lo_left), _log_sigmoid(-lo_left)
+    pr, qr = _log_sigmoid(lo_right), _log_sigmoid(-lo_right)
+    air = -(ql + qr)
+    cost = np.stack([-(pl + qr), air, -(ql + pr), air, -(pl + pr), air, air])
+    cum = np.concatenate([np.zeros((len(PHASES), 1)), np.cumsum(cost, axis=1)], axis=1)
+    c_min = max(1, int(round(min_contact_s / dt_s)))
+    c_max = max(c_min, int(round(max_contact_s / dt_s)))
+    f_max = max(1, int(round(max_flight_s / dt_s)))
+    s_min = max(2, int(round(min_swing_s / dt_s)))
+    d_min = (c_min, 1, c_min, 1, 1, s_min, s_min)
+    d_max = (c_max, f_max, c_max, f_max, n, n, n)
+    preds: tuple[tuple[tuple[int, float], ...], ...] = (
+        ((_FLIGHT_R, 0.0), (_DOUBLE, double_penalty), (_SKIP_L, skip_penalty)),
+        ((_LEFT, 0.0),),
+        ((_FLIGHT_L, 0.0), (_DOUBLE, double_penalty), (_SKIP_R, skip_penalty)),
+        ((_RIGHT, 0.0),),
+        ((_LEFT, double_penalty), (_RIGHT, double_penalty)),
+        ((_LEFT, 0.0),),
+        ((_RIGHT, 0.0),),
+    )
+    best = np.full((n + 1, len(PHASES)), np.inf)   # best[e, k]: cost of 0..e-1 ending in k
+    start = np.zeros((n + 1, len(PHASES)), dtype=np.int64)
+    prev = np.full((n + 1, len(PHASES)), -1, dtype=np.int64)
+    for e in range(1, n + 1):
+        for k in range(len(PHASES)):
+            starts = np.arange(max(0, e - d_max[k]), e)
+            seg = cum[k, e] - cum[k, starts]
+            # The segment at the end of the clip may be shorter than its minimum.
+            long_enough = (e - starts >= d_min[k]) | (e == n)
+            via = np.full(len(starts), np.inf)
+            via_k = np.full(len(starts), -1, dtype=np.int64)
+            for pk, penalty in preds[k]:
+                c = best[starts, pk] + penalty
+                better = c < via
+                via[better], via_k[better] = c[better], pk
+            total = np.where(long_enough & (starts > 0), via + seg, np.inf)
+            # The first segment starts with the clip: any phase, any length.
+            total = np.where(starts == 0, seg, total)
+            j = int(np.argmin(total))
+            best[e, k], start[e, k] = total[j], starts[j]
+            prev[e, k] = -1 if starts[j] == 0 else via_k[j]
+    segments = []
+    e, k = n, int(np.argmin(best[n]))
+    while e > 0:
+        s = int(start[e, k])
+        segments.append(Segment(k, s, e))
+        e, k = s, int(prev[e, k])
+    return segments[::-1]
+
+
+def planted_runs(segments: list[Segment]) -> dict[str, list[tuple[int, int]]]:
+    """Per foot, the ``(start, stop)`` sample runs in which it is planted (stance or double
+    support), merged where they touch."""
+    runs: dict[str, list[tuple[int, int]]] = {side: [] for side in SIDES}
+    for seg in segments:
+        for side, phases in (("left", (_LEFT, _DOUBLE)), ("right", (_RIGHT, _DOUBLE))):
+            if seg.phase in phases:
+                if runs[side] and runs[side][-1][1] == seg.start:
+                    runs[side][-1] = (runs[side][-1][0], seg.stop)
+                else:
+                    runs[side].append((seg.start, seg.stop))
+    return runs
+
+
+# -- leg identity -------------------------------------------------------------------------------
+def _spot(xy: np.ndarray, names: tuple[str, ...], side: str, run: tuple[int, int],
+          shift: np.ndarray) -> np.ndarray:
+    """Median ground-frame toe position over a planted run (NaN if never seen), shape (2,)."""
+    toe = xy[run[0]:run[1], _col(names, side, "foot_index")] - shift[run[0]:run[1]]
+    if not np.isfinite(toe).any():
+        return np.full(2, np.nan)
+    return np.nanmedian(toe, axis=0)
+
+
+def _relabelled_runs(
+    xy: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
+    shift: np.ndarray, leg_px: float, max_gap: int, same_spot_leg: float,
+) -> tuple[np.ndarray, dict[str, list[tuple[int, int]]]]:
+    """Runs of opposite feet on the same spot and close in time are one contact whose labels
+    jumped to the other foot: the shorter run's samples are the mislabelled ones. Returns the
+    samples to swap (all foot landmarks) and the runs with each such pair merged."""
+    n = xy.shape[0]
+    swap = np.zeros(n, dtype=bool)
+    tagged = [(s, e, side) for side, rr in runs.items() for s, e in rr]
+    spots = {(s, e, side): _spot(xy, names, side, (s, e), shift) for s, e, side in tagged}
+    merged = {side: list(rr) for side, rr in runs.items()}
+    for a in tagged:
+        for b in tagged:
+            if a[2] != "left" or b[2] != "right":
+                continue
+            gap = max(a[0], b[0]) - min(a[1], b[1])
+            dist = np.linalg.norm(spots[a] - spots[b]) / leg_px
+            if gap > max_gap or not dist < same_spot_leg:
+                continue
+            major, minor = (a, b) if a[1] - a[0] >= b[1] - b[0] else (b, a)
+            swap[minor[0]:minor[1]] = True
+            if (minor[0], minor[1]) in merged[minor[2]]:
+                merged[minor[2]].remove((minor[0], minor[1]))
+            merged[major[2]].append((min(a[0], b[0]), max(a[1], b[1])))
+    return swap, {side: _union(rr) for side, rr in merged.items()}
+
+
+def _union(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted runs with overlapping or touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(runs):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
     return out
 
 
-def _edge_time(
-    h: np.ndarray, t: np.ndarray, inside: int, outside: int, stance: float, sigma: float
-) -> tuple[float, float]:
-    """Sub-frame time where a foot's height leaves (or reaches) the stance level.
+def stance_foot_swaps(
+    xy: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
+    ground_vx: float, t_s: np.ndarray, leg_px: float, *, min_error_leg: float = 0.15,
+    ratio: float = 0.5, same_spot_leg: float = 0.25,
+) -> np.ndarray:
+    """Foot landmarks labelled with the wrong foot, shape (n, len(FOOT_JOINTS)) bool.
 
-    ``inside`` is the planted sample at the run's edge and ``outside`` its swing neighbour. The
-    swing-side height is extrapolated to the stance level along the slope of the two swing
-    samples nearest the edge (the foot's descent before touchdown, its rise after toe-off);
-    the result is kept between the two edge samples. Returns (time, confidence), the
-    confidence growing with the height change per frame relative to the stance noise.
+    During a contact the planted foot's ankle, heel and toe stay where they landed (moving
+    only with the ground), and the other foot lands a step away. Two checks follow:
+
+    1. Planted runs of the two feet on the same spot (toes within ``same_spot_leg`` legs) and
+       adjacent in time are one contact whose labels jumped to the other side for a while:
+       the shorter run's foot landmarks are exchanged.
+    2. Within each contact (and half a typical contact beyond its decoded edges, where a
+       contact cut short by swapped samples continues), each landmark's spot is the median of
+       its ground-frame positions; a landmark more than ``min_error_leg`` legs from its spot,
+       while the other foot's same landmark is closer than ``ratio`` times that, is exchanged.
+       Landmarks are judged one by one: the pose model can exchange the heels without the toes.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, n_joints, 2)
+        Body-frame positions, pixels.
+    runs : dict of str to list of (start, stop)
+        Planted runs per foot (:func:`planted_runs`).
+    ground_vx : float
+        Ground velocity, pixels per second.
+    t_s : ndarray, shape (n,)
+    leg_px : float
     """
-    step = outside - inside
-    h_in, h_out = h[inside], h[outside]
-    t_in, t_out = t[inside], t[outside]
-    if not (np.isfinite(h_in) and np.isfinite(h_out)):
-        return float("nan"), 0.0
-    if h_out <= stance:
-        # Already at ground level but still moving (the speed cue set the edge): the event
-        # lies between the two samples; take the midpoint, with a low confidence.
-        return float((t_in + t_out) / 2.0), 0.3
-    far = outside + step
-    if 0 <= far < len(h) and np.isfinite(h[far]) and h[far] > h_out:
-        slope = (h[far] - h_out) / (t[far] - t_out)
-    else:
-        slope = (h_out - h_in) / (t_out - t_in)
-    t_event = t_out + (stance - h_out) / slope if slope != 0 else t_out
-    lo, hi = min(t_in, t_out), max(t_in, t_out)
-    t_event = float(np.clip(t_event, lo, hi))
-    # A steep swing-side slope relative to the stance noise gives a sharply timed edge.
-    rise_per_frame = abs(slope) * abs(t_out - t_in)
-    confidence = float(np.clip(rise_per_frame / (3.0 * max(sigma, 0.003)), 0.0, 1.0))
-    return t_event, confidence
+    n = xy.shape[0]
+    shift = np.column_stack([ground_vx * (t_s - t_s[0]), np.zeros(n)])
+    lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
+    typical = int(np.median(lengths)) if lengths else 0
+    whole, runs = _relabelled_runs(xy, names, runs, shift, leg_px, max(typical // 2, 1), same_spot_leg)
+    swaps = np.repeat(whole[:, None], len(FOOT_JOINTS), axis=1)
+    fixed = swap_feet(xy, names, swaps)
+    flips = np.zeros_like(swaps)
+    reach = typical // 2
+    for side, side_runs in runs.items():
+        for j, joint in enumerate(FOOT_JOINTS):
+            own = fixed[:, _col(names, side, joint)] - shift
+            other = fixed[:, _col(names, other_side(side), joint)] - shift
+            for s, e in side_runs:
+                if e - s < 3 or not np.isfinite(own[s:e]).any():
+                    continue
+                spot = np.nanmedian(own[s:e], axis=0)
+                lo, hi = max(0, s - reach), min(n, e + reach)
+                d_own = np.linalg.norm(own[lo:hi] - spot, axis=1) / leg_px
+                d_other = np.linalg.norm(other[lo:hi] - spot, axis=1) / leg_px
+                with np.errstate(invalid="ignore"):
+                    flips[lo:hi, j] |= (d_own > min_error_leg) & (d_other < ratio * d_own)
+    return swaps ^ flips
+
+
+# -- edge timing --------------------------------------------------------------------------------
+def breakpoint_fit(
+    t_s: np.ndarray, points: np.ndarray, t_lo: float, t_hi: float, outward: int, n_grid: int = 41,
+    powers: tuple[int, ...] = (1, 2),
+) -> tuple[float, float]:
+    """Least-squares breakpoint between a still and a moving stretch of a trajectory.
+
+    Model, for a candidate breakpoint ``t0``: the point is constant on the inner side of
+    ``t0`` and moves as ``c + sum_k u_k d^k`` (``k`` in ``powers``) on the outer side, with
+    ``d = outward (t - t0)`` (``outward = -1``: moving before ``t0``, a touchdown; ``+1``:
+    moving after, a toe-off). The model is linear in ``c, u`` given ``t0``; ``t0`` is searched
+    on ``n_grid`` points of ``[t_lo, t_hi]``.
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (m,)
+    points : ndarray, shape (m, k)
+        Positions (any unit), NaN-free.
+    t_lo, t_hi : float
+        Search interval, seconds.
+    outward : {-1, +1}
+    powers : tuple of int
+        Powers of the departure polynomial.
+
+    Returns
+    -------
+    t0 : float
+        NaN when there are too few samples to fit.
+    halfwidth : float
+        Half-width (s) of the set of breakpoints whose residual is within the 95% likelihood
+        bound of the best one (sum of squares at most ``(1 + 4 / dof)`` times the minimum):
+        how sharply the data fix the edge.
+    """
+    n_par = 2 + len(powers)
+    if len(t_s) < n_par + 2:
+        return float("nan"), float("inf")
+    grid = np.linspace(t_lo, t_hi, n_grid)
+    sse = np.empty(n_grid)
+    for g, t0 in enumerate(grid):
+        d = np.clip((t_s - t0) * outward, 0.0, None)
+        design = np.column_stack([np.ones_like(d)] + [d ** k for k in powers])
+        coef, *_ = np.linalg.lstsq(design, points, rcond=None)
+        resid = points - design @ coef
+        sse[g] = float(np.sum(resid * resid))
+    best = int(np.argmin(sse))
+    dof = max(points.size - n_par * points.shape[1] - 1, 1)
+    inside = grid[sse <= sse[best] * (1.0 + 4.0 / dof) + 1e-12]
+    return float(grid[best]), float(max(inside.max() - grid[best], grid[best] - inside.min()))
+
+
+def edge_time(
+    xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, edge: int, outward: int,
+    ground_vx: float, *, limit: int, search_in_s: float = 0.02, search_out_s: float = 0.04,
+    window_s: float = 0.03,
+) -> tuple[float, float]:
+    """Sub-frame time of one contact edge from the unfiltered heel and toe (see module doc).
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, n_joints, 2)
+        Unfiltered body-frame positions, pixels.
+    edge : int
+        The planted sample at this edge (first sample of the contact for a touchdown, last for
+        a toe-off).
+    outward : {-1, +1}
+        -1 for a touchdown (the swing is before), +1 for a toe-off.
+    ground_vx : float
+        Ground velocity, pixels per second.
+    limit : int
+        Sample beyond which the planted side must not reach (the contact's other edge).
+    search_in_s, search_out_s, window_s : float
+        The breakpoint is searched from ``search_in_s`` inside the contact to ``search_out_s``
+        outside it (at least 1.5 samples each; the decoded edge tends to fall early at
+        toe-off, where the landmarks start to move before the foot leaves), and fitted on
+        ``window_s`` (at least 3 samples) more on each side.
+
+    Returns
+    -------
+    t : float
+        Edge time, seconds (NaN when the samples around the edge are missing).
+    halfwidth : float
+        Uncertainty of the chosen landmark's breakpoint, seconds (:func:`breakpoint_fit`).
+    """
+    n = len(t_s)
+    dt = float(np.median(np.diff(t_s)))
+    search_in = min(max(1.5, search_in_s / dt), abs(limit - edge) / 2)
+    search_out = max(1.5, search_out_s / dt)
+    window = max(3, int(round(window_s / dt)))
+    reach_in = int(min(np.ceil(search_in) + window, abs(limit - edge)))
+    reach_out = int(np.ceil(search_out) + window)
+    lo = max(0, min(edge - outward * reach_in, edge + outward * reach_out))
+    hi = min(n - 1, max(edge - outward * reach_in, edge + outward * reach_out))
+    idx = np.arange(lo, hi + 1)
+    t_edge = t_s[edge]
+    # Inward, the breakpoint may not pass the middle of the contact.
+    samples = np.arange(n)
+    t_in = float(np.interp(edge - outward * search_in, samples, t_s))
+    t_out = float(np.interp(edge + outward * search_out, samples, t_s))
+    t_lo, t_hi = sorted((t_in, t_out))
+    results = []
+    for point in FOOT_POINTS:
+        p = xy[idx, _col(names, side, point)].copy()
+        p[:, 0] -= ground_vx * (t_s[idx] - t_edge)  # ground coordinates
+        ok = np.all(np.isfinite(p), axis=1)
+        t0, halfwidth = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward,
+                                       n_grid=int(20 * (search_in + search_out)) + 1,
+                                       powers=(1, 2))
+        if np.isfinite(t0):
+            results.append((t0, halfwidth))
+    if not results:
+        return float("nan"), float("inf")
+    # Touchdown: first landmark to stop; toe-off: last to leave.
+    pick = min(results) if outward < 0 else max(results)
+    return pick
 
 
 # -- detection ----------------------------------------------------------------------------------
-def _stance_level(h: np.ndarray, runs: list[tuple[int, int]]) -> tuple[float, float]:
-    """Median height of the planted samples and its robust spread (leg lengths)."""
-    stance_h = np.concatenate([h[s: e + 1] for s, e in runs])
-    stance = float(np.nanmedian(stance_h))
-    sigma = float(1.4826 * np.nanmedian(np.abs(stance_h - stance)))
-    return stance, (sigma if np.isfinite(sigma) and sigma > 0 else 1e-3)
+@dataclass
+class _Cues:
+    speed_rel: dict[str, np.ndarray]
+    height_leg: dict[str, np.ndarray]
+    logodds: dict[str, np.ndarray]
+    ground: tuple[float, float]
+    ground_vx: float
+    run_speed: float
 
 
-def _refine(h: np.ndarray, edge: int, tight: float, outward: int, reach: int) -> int:
-    """Move a contact edge inward, by at most ``reach`` samples, while the less smoothed
-    height ``h`` shows the foot still above stance level there (smoothing had spread the
-    contact into the neighbouring swing samples). Edges never move outward: on the noisier
-    signal a late-swing sample can dip to stance level by chance."""
-    i = edge
-    for _ in range(reach):
-        j = i - outward
-        if np.isfinite(h[i]) and h[i] > tight and 0 <= j < len(h) and np.isfinite(h[j]):
-            i = j
-        else:
-            break
-    return i
+def _cues(xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], leg_px: float,
+          camera_still: bool, speed_planted: float) -> _Cues:
+    hip_x = (xy[:, _col(names, "left", "hip"), 0] + xy[:, _col(names, "right", "hip"), 0]) / 2
+    hip_vx = float(np.nanmedian(_gradient(hip_x, t_s)))
+    if camera_still and abs(hip_vx) > 2.0 * leg_px:
+        # The runner crosses the image of a still camera: the ground is still.
+        ground_vx = 0.0
+    else:
+        vx = [_gradient(xy[:, _col(names, s, p), 0], t_s) for s in SIDES for p in FOOT_POINTS]
+        ground_vx = ground_velocity(np.concatenate(vx), bandwidth=max(abs(hip_vx), leg_px) * 0.1)
+    run_speed = max(abs(hip_vx - ground_vx), 0.5 * leg_px)
+    speed = {s: foot_speed(xy, t_s, names, s, ground_vx) / run_speed for s in SIDES}
+    xs, ys = [], []
+    for s in SIDES:
+        fx, fy = foot_points(xy, names, s)
+        slow = speed[s] < speed_planted
+        xs.append(fx[slow])
+        ys.append(fy[slow])
+    try:
+        ground = fit_ground_line(np.concatenate(xs), np.concatenate(ys), leg_px)
+    except ValueError:
+        ground = fit_ground_line(*(np.concatenate(v) for v in zip(*(foot_points(xy, names, s) for s in SIDES))),
+                                 leg_px)
+    height = {s: foot_height(xy, names, s, ground, speed[s] < speed_planted) / leg_px for s in SIDES}
+    logodds = {s: planted_logodds(speed[s], height[s], speed_planted=speed_planted) for s in SIDES}
+    return _Cues(speed, height, logodds, ground, ground_vx, run_speed / leg_px)
+
+
+def swap_feet(xy: np.ndarray, names: tuple[str, ...], swaps: np.ndarray) -> np.ndarray:
+    """Copy of ``xy`` (shape (n, n_joints, ...)) with the left/right foot landmarks exchanged
+    where ``swaps`` (shape (n, len(FOOT_JOINTS)), from :func:`stance_foot_swaps`) is True."""
+    out = np.array(xy, copy=True)
+    for j, (left, right) in enumerate(foot_pairs(names)):
+        rows = swaps[:, j]
+        out[rows, left], out[rows, right] = xy[rows, right], xy[rows, left]
+    return out
+
+
+def _timed_contact(
+    side: str, start: int, stop: int, raw: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
+    cues: _Cues, leg_px: float,
+) -> Contact:
+    """Contact of samples ``start..stop-1`` with its edges timed (NaN at the clip's ends)."""
+    n = len(t_s)
+    last = stop - 1
+    evidence = float(np.mean(1.0 / (1.0 + np.exp(-cues.logodds[side][start:stop]))))
+    gvx = cues.ground_vx
+    td, td_hw = (float("nan"), np.inf) if start == 0 else edge_time(
+        raw, t_s, names, side, start, -1, gvx, limit=last)
+    to, to_hw = (float("nan"), np.inf) if stop >= n else edge_time(
+        raw, t_s, names, side, last, +1, gvx, limit=start)
+    fallback = np.isfinite(td) and np.isfinite(to) and to <= td
+    if fallback:
+        # The two fits overlap (a contact of two or three samples): frame-boundary times.
+        td, to = (t_s[start - 1] + t_s[start]) / 2, (t_s[last] + t_s[stop]) / 2
+    dt = float(np.median(np.diff(t_s)))
+
+    def confidence(halfwidth: float) -> float:
+        # Evidence that the foot is planted, times how sharply the fit fixes the edge
+        # (1 for an edge pinned to a fraction of a frame, 0.37 at a one-frame uncertainty).
+        sharp = float(np.exp(-halfwidth / dt)) if np.isfinite(halfwidth) else 0.0
+        return round(evidence * (0.3 if fallback else sharp), 3)
+
+    def nearest(t: float, default: int) -> int:
+        return int(np.argmin(np.abs(t_s - t))) if np.isfinite(t) else default
+
+    return Contact(side, td, to, nearest(td, start), nearest(to, last), confidence(td_hw), confidence(to_hw))
 
 
 def detect_contacts(
@@ -284,139 +784,77 @@ def detect_contacts(
     t_s: np.ndarray,
     names: tuple[str, ...],
     *,
-    height_thresh_leg: float = 0.08,
-    speed_thresh_leg_s: float = 1.5,
-    swing_speed_fraction: float = 0.35,
+    xy_raw: np.ndarray | None = None,
+    camera_still: bool = True,
     min_contact_s: float = 0.04,
     max_contact_s: float = 0.6,
-    xy_fine: np.ndarray | None = None,
-    refine_reach_s: float = 0.02,
+    speed_planted: float = 0.3,
+    min_evidence: float = 0.5,
+    correct_feet: bool = True,
 ) -> ContactDetection:
-    """Find the ground contacts of both feet.
+    """Find the ground contacts of both feet (see the module docstring for the method).
 
     Parameters
     ----------
     xy : ndarray, shape (n, n_joints, 2)
-        Cleaned positions in the body frame (x forward, y up), pixels.
+        Cleaned, low-passed positions in the body frame (x forward, y up), pixels. The cues and
+        the decoding use these.
     t_s : ndarray, shape (n,)
         Sample times, seconds.
     names : tuple of str
         Joint names of ``xy``'s columns.
-    height_thresh_leg : float
-        A foot lower than this above the ground line, in leg lengths, may be planted.
-    speed_thresh_leg_s : float
-        ...and moving slower than this relative to the ground, in leg lengths per second, or
-        than ``swing_speed_fraction`` of the foot's 90th-percentile speed, whichever is larger
-        (a swinging foot moves at 1-2 times running speed relative to the ground).
-    swing_speed_fraction : float
+    xy_raw : ndarray, shape (n, n_joints, 2), optional
+        The same positions before low-pass filtering (outliers removed, gaps filled); the edges
+        are timed on these. Default: ``xy``.
+    camera_still : bool
+        The camera does not move, so a runner crossing the image runs on still ground.
     min_contact_s, max_contact_s : float
-        Planted runs outside this duration range are not running contacts.
-    xy_fine : ndarray, shape (n, n_joints, 2), optional
-        The same positions filtered less (or not at all). Contacts are *found* on ``xy`` and
-        their edges *timed* on ``xy_fine``, moving each edge by at most ``refine_reach_s``.
-    refine_reach_s : float
-        How far, in seconds, timing on ``xy_fine`` may move an edge found on ``xy``.
+        Range of a running contact's duration, seconds.
+    speed_planted : float
+        Foot speed (in running speeds) below which a sample seeds the planted statistics.
+    min_evidence : float
+        A decoded contact whose samples' mean planted probability is below this is dropped.
+    correct_feet : bool
+        Exchange left/right feet where a planted foot's spot shows the other foot's landmarks
+        (:func:`stance_foot_swaps`), then decode again.
     """
-    xy = np.asarray(xy, dtype=float)[..., :2]
+    xy = np.array(xy, dtype=float)[..., :2]
+    raw = xy.copy() if xy_raw is None else np.array(xy_raw, dtype=float)[..., :2]
     t_s = np.asarray(t_s, dtype=float)
     leg_px = leg_length(xy, names)
-    feet = {side: foot_points(xy, names, side) for side in SIDES}
-    a, b = fit_ground_line(
-        np.concatenate([feet[s][0] for s in SIDES]), np.concatenate([feet[s][1] for s in SIDES]), leg_px
-    )
     dt = float(np.median(np.diff(t_s)))
+    swaps = np.zeros((len(t_s), len(FOOT_JOINTS)), dtype=bool)
+    for attempt in range(2 if correct_feet else 1):
+        cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted)
+        segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
+                                min_contact_s=min_contact_s, max_contact_s=max_contact_s)
+        runs = planted_runs(segments)
+        if attempt == 0 and correct_feet:
+            more = stance_foot_swaps(raw, names, runs, cues.ground_vx, t_s, leg_px)
+            if not more.any():
+                break
+            swaps ^= more
+            xy, raw = swap_feet(xy, names, more), swap_feet(raw, names, more)
     warnings: list[str] = []
     contacts: list[Contact] = []
-    for side in SIDES:
-        fx, _ = feet[side]
-        h = foot_height(xy, names, side, (a, b)) / leg_px
-        vx = _gradient(fx, t_s) / leg_px
-        low = h < height_thresh_leg
-        # The ground's own speed (0 on a track, the belt on a treadmill) from the lowest samples.
-        lowest = h <= np.nanpercentile(h, 20) if np.isfinite(h).any() else low
-        v_ground = float(np.nanmedian(vx[lowest])) if np.any(lowest & np.isfinite(vx)) else 0.0
-        rel = np.abs(vx - v_ground)
-        # Pose noise makes foot velocities noisy; a swinging foot is still several times faster.
-        speed_thresh = max(speed_thresh_leg_s, swing_speed_fraction * float(np.nanpercentile(rel, 90)))
-        planted = low & (rel < speed_thresh)
-        planted = _close_gaps(planted, max_gap=max(1, int(round(0.02 / dt))))
-        runs = [r for r in _runs(planted) if (r[1] - r[0] + 1) * dt >= min_contact_s]
-        if not runs:
-            continue
-        stance, sigma = _stance_level(h, runs)
-        # The coarse runs may include the last instants of a slow swing; the edges are the
-        # first and last samples truly at the stance level.
-        tight = stance + max(3.0 * sigma, 0.005)
-        # Edges are timed on the less smoothed signal when given: low-pass filtering rounds
-        # the sharp corners of touchdown and toe-off and lengthens contacts.
-        hf = h if xy_fine is None else foot_height(np.asarray(xy_fine, float)[..., :2], names, side, (a, b)) / leg_px
-        stance_f, sigma_f = (stance, sigma) if xy_fine is None else _stance_level(hf, runs)
-        tight_f = stance_f + max(3.0 * sigma_f, 0.005)
-        reach = max(1, int(round(refine_reach_s / dt)))
-        for s, e in runs:
-            core = s + np.flatnonzero(h[s: e + 1] <= tight)
-            if len(core) == 0:
+    for side, side_runs in runs.items():
+        for start, stop in side_runs:
+            lo = cues.logodds[side][start:stop]
+            if np.count_nonzero(lo) < 2 or np.mean(1.0 / (1.0 + np.exp(-lo))) <= min_evidence:
+                continue  # decoded by the running pattern, but this foot's data do not show it
+            c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px)
+            if np.isfinite(c.contact_s) and c.contact_s > max_contact_s:
+                warnings.append(f"{side} foot stays down {c.contact_s:.2f} s at {c.touchdown_s:.2f} s: "
+                                "not a running contact, ignored")
                 continue
-            s, e = _refine(hf, int(core[0]), tight_f, -1, reach), _refine(hf, int(core[-1]), tight_f, +1, reach)
-            td, td_conf = (float("nan"), 0.0) if s == 0 else _edge_time(hf, t_s, s, s - 1, stance_f, sigma_f)
-            to, to_conf = (float("nan"), 0.0) if e == len(h) - 1 else _edge_time(hf, t_s, e, e + 1, stance_f, sigma_f)
-            duration = to - td
-            if np.isfinite(duration) and duration > max_contact_s:
-                warnings.append(
-                    f"{side} foot stays down {duration:.2f} s at {td:.2f} s: not a running contact, ignored"
-                )
-                continue
-            contacts.append(Contact(
-                foot=side, touchdown_s=td, toeoff_s=to,
-                touchdown_sample=int(np.argmin(np.abs(t_s - td))) if np.isfinite(td) else s,
-                toeoff_sample=int(np.argmin(np.abs(t_s - to))) if np.isfinite(to) else e,
-                touchdown_confidence=td_conf, toeoff_confidence=to_conf,
-            ))
-    contacts = merge_split_contacts(contacts)
+            contacts.append(c)
     contacts.sort(key=lambda c: c.touchdown_sample)
     warnings += check_alternation(contacts)
-    return ContactDetection(contacts=contacts, ground=(a, b), leg_length_px=leg_px, warnings=warnings)
-
-
-def merge_split_contacts(contacts: list[Contact], max_gap_stride: float = 0.3) -> list[Contact]:
-    """Join two contacts of one foot that are a single contact broken by a tracking glitch.
-
-    A foot cannot land again before the other foot has been down: two contacts of the same
-    foot with no contact of the other foot between them, separated by less than
-    ``max_gap_stride`` of the median stride (same-foot touchdown interval; 0.45 s when fewer
-    than two strides are seen), are one contact.
-    """
-    def stride(foot: str) -> float:
-        td = sorted(c.touchdown_s for c in contacts if c.foot == foot and np.isfinite(c.touchdown_s))
-        d = np.diff(td)
-        return float(np.median(d)) if len(d) >= 2 else 0.45
-
-    out = sorted(contacts, key=lambda c: c.touchdown_sample)
-    merged = True
-    while merged:
-        merged = False
-        for i, a in enumerate(out):
-            same = [j for j in range(i + 1, len(out)) if out[j].foot == a.foot]
-            if not same:
-                continue
-            j = same[0]
-            b = out[j]
-            other_between = any(
-                out[k].foot != a.foot and out[k].touchdown_sample < b.touchdown_sample
-                and out[k].toeoff_sample > a.toeoff_sample
-                for k in range(len(out)) if k not in (i, j)
-            )
-            gap = b.touchdown_s - a.toeoff_s
-            if not other_between and np.isfinite(gap) and gap < max_gap_stride * stride(a.foot):
-                out[i] = Contact(
-                    foot=a.foot, touchdown_s=a.touchdown_s, toeoff_s=b.toeoff_s,
-                    touchdown_sample=a.touchdown_sample, toeoff_sample=b.toeoff_sample,
-                    touchdown_confidence=a.touchdown_confidence, toeoff_confidence=b.toeoff_confidence,
-                )
-                del out[j]
-                merged = True
-                break
-    return out
+    return ContactDetection(
+        contacts=contacts, ground=cues.ground, leg_length_px=leg_px,
+        ground_velocity_px_s=cues.ground_vx, run_speed_leg_s=cues.run_speed,
+        foot_swaps=swaps, warnings=warnings,
+    )
 
 
 def alternation_breaks(contacts: list[Contact]) -> tuple[list[Contact], list[Contact]]:

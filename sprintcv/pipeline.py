@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .clean import CUTOFF_NYQUIST_CAP, clean_trajectory, default_cutoff_hz, direction_name, lowpass, to_body_frame
+from .clean import clean_trajectory, default_cutoff_hz, direction_name, lowpass, to_body_frame
 from .errors import AnalysisError, CalibrationError, SprintcvError
-from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts
+from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts, swap_feet
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
 from .metrics.periodicity import pelvis_step_frequency_hz
@@ -39,10 +39,6 @@ from .trajectory import Trajectory
 
 #: Below this capture rate a sprint contact (~0.08-0.12 s) spans too few frames to time well.
 MIN_RELIABLE_CONTACT_FPS = 60.0
-#: Low-pass cut-off (Hz) of the positions on which contact edges are timed: contacts are found
-#: on the smoother trajectory, but a 12 Hz filter rounds touchdown and toe-off and lengthens
-#: contacts by about 15 ms (measured with the exact joints of the synthetic clips).
-EVENT_CUTOFF_HZ = 25.0
 #: Below this leg length (hip-knee-ankle, pixels; a runner about 130 px tall) the pose model's
 #: foot landmarks are too coarse for reliable contacts (measured on the synthetic far-camera
 #: clip: phantom contacts appear at a 62 px leg, none at 82 px).
@@ -121,16 +117,15 @@ def _pose(
 
 def _clean(raw: Trajectory, cutoff_hz: float | None) -> tuple[Trajectory, Any, np.ndarray]:
     """Cleaned trajectory (low-passed at ``cutoff_hz``), its report, and the same positions
-    low-passed at :data:`EVENT_CUTOFF_HZ` for timing contact edges (image frame, pixels)."""
+    before the low-pass (image frame, pixels), on which contact edges are timed: filtering
+    rounds the corners of touchdown and toe-off."""
     unfiltered, report = clean_trajectory(raw, cutoff_hz=math.inf)
     fs = unfiltered.fps
     cutoff = default_cutoff_hz(fs) if cutoff_hz is None else float(cutoff_hz)
-    event_cutoff = min(max(EVENT_CUTOFF_HZ, cutoff), CUTOFF_NYQUIST_CAP * fs / 2.0)
     coords = lowpass(unfiltered.coords, unfiltered.t_s, cutoff) if cutoff < 0.9 * fs / 2 else unfiltered.coords
-    fine = lowpass(unfiltered.xy, unfiltered.t_s, event_cutoff) if event_cutoff < 0.9 * fs / 2 else unfiltered.xy
     notes = [n for n in report.notes if not n.startswith("low-pass skipped")]
     report = dataclasses.replace(report, cutoff_hz=cutoff if cutoff < 0.9 * fs / 2 else None, notes=tuple(notes))
-    return unfiltered.replace(coords=coords), report, fine
+    return unfiltered.replace(coords=coords), report, unfiltered.xy
 
 
 def partly_outside(raw: Trajectory, margin_px: float = 2.0) -> np.ndarray:
@@ -426,7 +421,7 @@ def analyze(
             f"several people move in {loc['several_people_frames']} frames: the runner was taken "
             "as the largest moving person; check the annotated frames"
         )
-    clean, report, fine = _clean(raw, cutoff_hz)
+    clean, report, unfiltered = _clean(raw, cutoff_hz)
     warnings += list(report.notes)
     try:
         body, direction = to_body_frame(clean.xy, report.direction, joint_names=clean.joint_names)
@@ -442,10 +437,16 @@ def analyze(
         hide = partial[:, None, None]
         detection = detect_contacts(
             np.where(hide, np.nan, body), clean.t_s, clean.joint_names,
-            xy_fine=np.where(hide, np.nan, to_body_frame(fine, direction)[0]),
+            xy_raw=np.where(hide, np.nan, to_body_frame(unfiltered, direction)[0]),
+            camera_still=not loc.get("camera_moving", False),
         )
     except ValueError as exc:
         raise AnalysisError(f"{path.name}: {exc}") from None
+    if detection.foot_swaps.any():
+        # The contacts found feet labelled with the wrong side; every metric uses the fix.
+        clean = clean.replace(coords=swap_feet(clean.coords, clean.joint_names, detection.foot_swaps),
+                              visibility=swap_feet(clean.visibility, clean.joint_names, detection.foot_swaps))
+        body = swap_feet(body, clean.joint_names, detection.foot_swaps)
     warnings += detection.warnings
     if detection.leg_length_px < SMALL_RUNNER_LEG_PX:
         warnings.append(
@@ -478,7 +479,9 @@ def analyze(
         lane_fields["speed_check"] = {k: float("nan") for k in lane_fields.get("speed_check", {})}
     steps["step_length_m"] = step_m if step_m is not None else np.full(len(contacts), np.nan)
     summary = _summary(path, raw, rate, direction, steps, temporal,
-                       kinematic_summary(angles, steps), report.to_dict(), warnings, from_cache)
+                       kinematic_summary(angles, steps),
+                       {**report.to_dict(), "feet_swapped_frames": int(detection.foot_swaps.any(axis=1).sum())},
+                       warnings, from_cache)
     summary.update(lane_fields)
     return Analysis(
         video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
