@@ -528,6 +528,21 @@ def _union(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _out_of_turn_runs(runs: dict[str, list[tuple[int, int]]], max_step_fraction: float) -> np.ndarray | None:
+    """Contacts that land a *step* (not a stride) after the same foot's previous contact,
+    with no contact of the other foot between: the other foot's contact under the wrong label.
+    Returns (start, stop) rows of such runs, or None."""
+    tagged = sorted((s, e, side) for side, rr in runs.items() for s, e in rr)
+    same = [b[0] - a[0] for a, b in zip(tagged, tagged[1:]) if a[2] == b[2]]
+    other = [b[0] - a[0] for a, b in zip(tagged, tagged[1:]) if a[2] != b[2]]
+    if len(other) < 2:
+        return None
+    step = float(np.median(other))
+    bad = [(b[0], b[1]) for a, b in zip(tagged, tagged[1:])
+           if a[2] == b[2] and b[0] - a[0] < max_step_fraction * 2.0 * step]
+    return np.array(bad, dtype=np.int64) if bad and same else None
+
+
 def stance_foot_swaps(
     xy: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
     ground_vx: float, t_s: np.ndarray, leg_px: float, *, min_error_leg: float = 0.15,
@@ -536,11 +551,14 @@ def stance_foot_swaps(
     """Foot landmarks labelled with the wrong foot, shape (n, len(FOOT_JOINTS)) bool.
 
     During a contact the planted foot's ankle, heel and toe stay where they landed (moving
-    only with the ground), and the other foot lands a step away. Two checks follow:
+    only with the ground), the other foot lands a step away, and the feet take turns. Three
+    checks follow:
 
     1. Planted runs of the two feet on the same spot (toes within ``same_spot_leg`` legs) and
        adjacent in time are one contact whose labels jumped to the other side for a while:
-       the shorter run's foot landmarks are exchanged.
+       the shorter run's foot landmarks are exchanged. So are those of a contact that comes
+       less than 0.75 stride after the same foot's previous one with no contact of the other
+       foot between: it is the other foot's contact under the wrong label.
     2. Within each contact (and half a typical contact beyond its decoded edges, where a
        contact cut short by swapped samples continues), each landmark's spot is the median of
        its ground-frame positions; a landmark more than ``min_error_leg`` legs from its spot,
@@ -563,6 +581,10 @@ def stance_foot_swaps(
     lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
     typical = int(np.median(lengths)) if lengths else 0
     whole, runs = _relabelled_runs(xy, names, runs, shift, leg_px, max(typical // 2, 1), same_spot_leg)
+    out_of_turn = _out_of_turn_runs(runs, 0.75)
+    if out_of_turn is not None:
+        for s, e in out_of_turn:
+            whole[s:e] = ~whole[s:e]
     swaps = np.repeat(whole[:, None], len(FOOT_JOINTS), axis=1)
     fixed = swap_feet(xy, names, swaps)
     flips = np.zeros_like(swaps)
