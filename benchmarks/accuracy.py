@@ -38,6 +38,19 @@ STANDARD_SET = [
          step_frequency_hz=4.8, contact_s=0.095),
     # A camera turned away from square; three cones 5 m apart (run with --gate-distance 5).
     dict(name="persp_l2r_120", fps=120, duration_s=1.8, cones_m=(1.0, 6.0, 11.0), perspective=0.15, phase=0.2),
+    # A second set with other gaits and framings (not looked at while the detector was built).
+    dict(name="v240_l2r", fps=240, duration_s=1.7, speed_mps=9.4, step_frequency_hz=4.6,
+         contact_s=0.105, phase=0.33),
+    dict(name="v240_r2l", fps=240, duration_s=1.5, direction="right_to_left", speed_mps=10.2,
+         step_frequency_hz=4.8, contact_s=0.095, phase=0.6, runner_height_px=240),
+    dict(name="v120_acc", fps=120, duration_s=1.8, speed_mps=7.5, step_frequency_hz=4.1,
+         contact_s=0.14, phase=0.2, runner_height_px=300),
+    dict(name="v120_r2l", fps=120, duration_s=1.8, direction="right_to_left", speed_mps=9.0,
+         step_frequency_hz=4.4, contact_s=0.115, phase=0.9, seed=3),
+    dict(name="v60_r2l", fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
+         step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
+    dict(name="v60_l2r", fps=60, duration_s=2.0, speed_mps=8.6, step_frequency_hz=4.5,
+         contact_s=0.12, phase=0.45, runner_height_px=260),
 ]
 
 

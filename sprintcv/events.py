@@ -709,6 +709,9 @@ def edge_time(
         p = xy[idx, _col(names, side, point)].copy()
         p[:, 0] -= ground_vx * (t_s[idx] - t_edge)  # ground coordinates
         ok = np.all(np.isfinite(p), axis=1)
+        side_of = np.sign(outward * (idx - edge))
+        if np.count_nonzero(ok & (side_of <= 0)) < 3 or np.count_nonzero(ok & (side_of > 0)) < 3:
+            continue  # the planted or the swing side of this edge is not seen
         t0, halfwidth = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward,
                                        n_grid=int(20 * (search_in + search_out)) + 1,
                                        powers=(1, 2))
@@ -779,9 +782,16 @@ def _timed_contact(
     last = stop - 1
     evidence = float(np.mean(1.0 / (1.0 + np.exp(-cues.logodds[side][start:stop]))))
     gvx = cues.ground_vx
-    td, td_hw = (float("nan"), np.inf) if start == 0 else edge_time(
+    cols = [_col(names, side, p) for p in FOOT_POINTS]
+
+    def seen(i: int) -> bool:
+        # An edge needs the foot in view on both sides of it: next to the clip's ends or to
+        # frames without the foot, the contact may have begun (or ended) unseen.
+        return 0 <= i < n and bool(np.isfinite(raw[i, cols]).all())
+
+    td, td_hw = (float("nan"), np.inf) if not all(map(seen, range(start - 2, start + 2))) else edge_time(
         raw, t_s, names, side, start, -1, gvx, limit=last)
-    to, to_hw = (float("nan"), np.inf) if stop >= n else edge_time(
+    to, to_hw = (float("nan"), np.inf) if not all(map(seen, range(last - 1, last + 3))) else edge_time(
         raw, t_s, names, side, last, +1, gvx, limit=start)
     fallback = np.isfinite(td) and np.isfinite(to) and to <= td
     if fallback:
