@@ -10,6 +10,12 @@ Usage (from the repo root)::
 Each clip is analysed with the real pose model (cached); detected contacts are matched to the
 truth per foot (``sprintcv.synthetic.score``) and the touchdown, toe-off and contact-time errors
 are reported as mean, mean absolute (s and frames) and 95% limits of agreement.
+
+For synthetic clips the per-step mechanics are scored too (``sprintcv.synthetic.truth``): the
+truth is every metric computed with the same definitions from the exact joints at the exact
+events. Two tables: as analysed (pose model and detected contacts), and the same metric
+functions on the pose model's joints at the true events (the pose model's share of the error).
+Then the kinogram frames against the truth's, in frames.
 """
 
 from __future__ import annotations
@@ -93,7 +99,11 @@ def evaluate(path: Path) -> dict:
             "peak_err_pct": 100 * (s["speed_peak_mps"] / truth["speed_mps"] - 1) if "speed_peak_mps" in s else float("nan"),
         }
     if truth_file.exists() and "angles_deg" in truth:
+        from sprintcv.synthetic.truth import mechanics_accuracy
+
         stats["angles_mae_deg"] = angle_errors(result, truth)
+        stats["mechanics"] = mechanics_accuracy(result, truth)
+        stats["flags"] = [f["id"] + (f" ({f['side']})" if f.get("side") else "") for f in result.summary["flags"]]
     stats["clip"] = path.name
     stats["fps"] = result.summary["video"]["capture_fps"]
     stats["step_hz"] = (result.summary["step_frequency_hz"], step_hz)
@@ -113,6 +123,61 @@ def angle_errors(result, truth: dict) -> dict[str, float]:
         ok = np.isfinite(true) & np.isfinite(got)
         out[key] = float(np.mean(np.abs(got[ok] - true[ok]))) if ok.any() else float("nan")
     return out
+
+
+#: Short headers of the mechanics columns (the full names are in docs/metrics.md).
+SHORT = {
+    "thigh_front_max_deg": "kneelift", "thigh_to_deg": "thighTO", "knee_swing_min_deg": "kneeSwMin",
+    "knee_td_deg": "kneeTD", "shin_td_deg": "shinTD", "thigh_separation_td_deg": "thighSep",
+    "trunk_lean_td_deg": "trunkTD", "trunk_lean_mean_deg": "trunkMean", "elbow_front_deg": "elbowF",
+    "elbow_back_deg": "elbowB", "shoulder_front_deg": "shoulderF", "shoulder_back_deg": "shoulderB",
+    "knee_height_max_leg": "kneeH leg", "heel_recovery_height_leg": "heelH leg", "heel_recovery_x_leg": "heelX leg",
+    "touchdown_distance_leg": "TDdist leg", "touchdown_distance_m": "TDdist m", "pelvis_oscillation_leg": "pelvis leg",
+    "pelvis_oscillation_m": "pelvis m", "front_side_share": "front shr", "arm_timing_s": "armT s",
+}
+
+
+def _mae(errors) -> float:
+    e = np.asarray(errors, float)
+    return float(np.mean(np.abs(e))) if len(e) else float("nan")
+
+
+def print_mechanics(rows: list[dict]) -> None:
+    """Per-step metric MAE tables (as analysed, at true events) and kinogram frame errors."""
+    from sprintcv.synthetic.truth import ANGLE_COLUMNS, OTHER_COLUMNS
+
+    scored = [s for s in rows if "mechanics" in s]
+    if not scored:
+        return
+    for key, title, blocks in (
+            ("detected_events", "as analysed: pose model + detected contacts", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3))),
+            ("near", "as analysed, limbs on the camera's side", ((ANGLE_COLUMNS, "deg", 1),)),
+            ("far", "as analysed, limbs on the far side", ((ANGLE_COLUMNS, "deg", 1),)),
+            ("true_events", "pose model's joints at the true events", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3)))):
+        for columns, unit, digits in blocks:
+            print()
+            print(f"per-step MAE ({unit}), {title}")
+            print(f"{'clip':<22}{'fps':>5}" + "".join(f"{SHORT[c]:>11}" for c in columns))
+            for s in scored:
+                errs = s["mechanics"][key]
+                print(f"{s['clip']:<22}{s['fps']:>5.0f}" + "".join(
+                    f"{_mae(errs.get(c, [])):>11.{digits}f}" for c in columns))
+    from sprintcv.metrics.kinogram import POSITIONS
+
+    print()
+    print("kinogram frame error, detected - true: mean abs (max) [n]")
+    print(f"{'clip':<22}{'fps':>5}" + "".join(f"{p:>26}" for p in POSITIONS))
+    for s in scored:
+        k = s["mechanics"]["kinogram"]
+        cells = []
+        for p in POSITIONS:
+            e = k.get(p, np.zeros(0))
+            cells.append(f"{_mae(e):.1f} ({int(np.max(np.abs(e))) if len(e) else 0}) [{len(e)}]" if len(e) else "n/a")
+        print(f"{s['clip']:<22}{s['fps']:>5.0f}" + "".join(f"{c:>26}" for c in cells))
+    print()
+    print("flags raised with the default thresholds (the synthetic runner is symmetric, with default mechanics)")
+    for s in scored:
+        print(f"{s['clip']:<22}{', '.join(s['flags']) or 'none'}")
 
 
 def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
@@ -160,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'angle MAE (deg, pose model included)':<38}" + "".join(f"{a:>13}" for a in ANGLES))
         for s in with_angles:
             print(f"{s['clip']:<38}" + "".join(f"{s['angles_mae_deg'][a]:>13.1f}" for a in ANGLES))
+    print_mechanics(rows)
     return 0
 
 

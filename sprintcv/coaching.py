@@ -16,8 +16,22 @@ import numpy as np
 from .calibration import LaneCalibration
 from .events import Contact
 from .flags import NOT_DIAGNOSIS, FlagThresholds, evaluate_flags
+from .joints import near_side
 from .metrics.kinogram import kinogram
 from .metrics.mechanics import arms_summary, mechanics_summary, step_mechanics
+
+
+def hide_unusable(
+    angles: dict[str, np.ndarray], body_xy: np.ndarray, usable: np.ndarray | None
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Copies of ``angles`` and ``body_xy`` with NaN where ``usable`` (n,) is false: where part
+    of the runner is outside the frame the landmarks there are guesses, so a window that needs
+    those samples yields no value rather than a wrong one."""
+    if usable is None:
+        return angles, body_xy
+    hide = ~np.asarray(usable, dtype=bool)
+    return ({k: np.where(hide, np.nan, v) for k, v in angles.items()},
+            np.where(hide[:, None, None], np.nan, body_xy))
 
 
 def mechanics_stage(
@@ -60,7 +74,8 @@ def mechanics_stage(
     calibration : dict, optional
         ``summary["calibration"]`` when the lane is calibrated (metres columns).
     usable : ndarray of bool, shape (n,), optional
-        Samples with the whole runner in view (the kinogram is picked among those).
+        Samples with the whole runner in view; the others are left out of every window
+        (:func:`hide_unusable`).
     contacts_reliable : bool
         Whether the contact sequence holds together (contact-time asymmetry flag).
     thresholds : FlagThresholds, optional
@@ -78,6 +93,7 @@ def mechanics_stage(
     """
     thresholds = thresholds or FlagThresholds()
     calib = LaneCalibration.from_dict(calibration) if calibration else None
+    angles, body_xy = hide_unusable(angles, body_xy, usable)
     columns = step_mechanics(angles, body_xy, names, t_s, contacts, leg_px, calibration=calib, direction=direction)
     table = {**steps, **columns}
     fields = {
@@ -85,7 +101,7 @@ def mechanics_stage(
         "arms": arms_summary(table, angles),
         "kinogram": kinogram(body_xy, names, t_s, contacts, frame_index=frame_index, usable=usable),
         "flags": evaluate_flags(table, thresholds, t_s=t_s, frame_index=frame_index,
-                                contacts_reliable=contacts_reliable),
+                                contacts_reliable=contacts_reliable, near=near_side(direction)),
         "flag_thresholds": thresholds.to_dict(),
         "flags_note": NOT_DIAGNOSIS,
     }

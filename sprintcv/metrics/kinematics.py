@@ -97,10 +97,24 @@ def window_mask(t_s: np.ndarray, t0: float, t1: float) -> np.ndarray:
     return (t_s >= t0) & (t_s <= t1)
 
 
+#: Fraction of a window's samples that must be finite for a window statistic: a window that is
+#: mostly missing (runner leaving the frame) may have lost its extreme.
+MIN_WINDOW_COVERAGE = 0.8
+
+
+def covered(series: np.ndarray, sel: np.ndarray) -> bool:
+    """Whether the samples ``sel`` (bool, (n,)) exist and are at least
+    :data:`MIN_WINDOW_COVERAGE` finite in ``series``."""
+    return bool(sel.any()) and float(np.isfinite(series[sel]).mean()) >= MIN_WINDOW_COVERAGE
+
+
 def window_max(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) -> float:
-    """Largest finite sample of ``series`` in ``[t0, t1]`` (s); NaN when there is none."""
-    sel = window_mask(t_s, t0, t1) & np.isfinite(series)
-    return float(series[sel].max()) if sel.any() else float("nan")
+    """Largest finite sample of ``series`` in ``[t0, t1]`` (s); NaN when the window is empty
+    or not :func:`covered`."""
+    sel = window_mask(t_s, t0, t1)
+    if not covered(series, sel):
+        return float("nan")
+    return float(np.nanmax(series[sel]))
 
 
 def step_kinematics(

@@ -55,7 +55,7 @@ import numpy as np
 from ..calibration import LaneCalibration
 from ..events import Contact
 from ..joints import SIDES, other_side, side_joint
-from .kinematics import value_at, window_mask
+from .kinematics import covered, value_at, window_mask
 from .temporal import describe
 
 #: Per-step columns added by :func:`step_mechanics`, in table order.
@@ -70,8 +70,28 @@ ARM_COLUMNS: tuple[str, ...] = (
 #: When the extremes behind some columns happen (s): the frames that show them.
 TIME_COLUMNS: tuple[str, ...] = ("knee_lift_t_s", "heel_recovery_t_s", "arm_front_t_s", "arm_back_t_s")
 
-#: Fraction of a window's samples that must be finite for a window statistic.
-MIN_WINDOW_COVERAGE = 0.8
+#: Whose limb each per-step column describes: ``"stance"`` = the row's foot (and the arm on
+#: that side), ``"swing"`` = the other leg (and its arm); columns of the whole body are absent.
+COLUMN_LEG: dict[str, str] = {
+    "thigh_front_max_deg": "swing", "knee_height_max_leg": "swing", "thigh_to_deg": "stance",
+    "knee_swing_min_deg": "stance", "heel_recovery_height_leg": "stance", "heel_recovery_x_leg": "stance",
+    "touchdown_distance_leg": "stance", "touchdown_distance_m": "stance", "knee_td_deg": "stance",
+    "shin_td_deg": "stance", "front_side_share": "stance", "elbow_front_deg": "stance",
+    "shoulder_front_deg": "stance", "elbow_back_deg": "swing", "shoulder_back_deg": "swing",
+}
+
+
+def column_side(feet: Sequence[str], column: str) -> np.ndarray:
+    """Side (``"left"``/``"right"``) of the limb that ``column`` describes on each row, from
+    the rows' stance ``feet``; ``None`` for whole-body columns. Shape (n,) of object."""
+    feet = np.asarray(feet, dtype=object)
+    leg = COLUMN_LEG.get(column)
+    if leg is None:
+        return np.full(len(feet), None, dtype=object)
+    if leg == "stance":
+        return feet
+    return np.array([other_side(str(f)) if f in SIDES else None for f in feet], dtype=object)
+
 
 
 # -- geometry ---------------------------------------------------------------------------------
@@ -104,10 +124,6 @@ def front_of_body_line(point: np.ndarray, hip_mid: np.ndarray, trunk_lean_deg: n
 
 
 # -- windows ----------------------------------------------------------------------------------
-def _covered(series: np.ndarray, sel: np.ndarray) -> bool:
-    return bool(sel.any()) and np.isfinite(series[sel]).mean() >= MIN_WINDOW_COVERAGE
-
-
 def window_extreme(
     series: np.ndarray, t_s: np.ndarray, t0: float, t1: float, kind: str = "max"
 ) -> tuple[float, float, int]:
@@ -115,12 +131,12 @@ def window_extreme(
 
     The sample extreme is accepted only when it is not the first or last sample of the window
     (otherwise the true extreme may lie outside it) and the window is at least
-    :data:`MIN_WINDOW_COVERAGE` finite. Its time is refined by a parabola through the three
+    :data:`sprintcv.metrics.kinematics.MIN_WINDOW_COVERAGE` finite. Its time is refined by a parabola through the three
     samples around it (sub-frame); the value is the sample's. ``(nan, nan, -1)`` otherwise.
     """
     nan = (float("nan"), float("nan"), -1)
     sel = window_mask(t_s, t0, t1)
-    if not _covered(series, sel):
+    if not covered(series, sel):
         return nan
     idx = np.flatnonzero(sel)
     vals = np.where(np.isfinite(series[idx]), series[idx], -np.inf if kind == "max" else np.inf)
@@ -143,7 +159,7 @@ def window_extreme(
 def window_mean(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) -> float:
     """Mean of the finite samples in ``[t0, t1]``; NaN when under-covered."""
     sel = window_mask(t_s, t0, t1)
-    if not _covered(series, sel):
+    if not covered(series, sel):
         return float("nan")
     return float(np.nanmean(series[sel]))
 
@@ -157,7 +173,7 @@ def step_oscillation(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) 
     would add in full, mostly averages out. NaN when under-covered (fewer than 5 samples).
     """
     sel = window_mask(t_s, t0, t1)
-    if not _covered(series, sel):
+    if not covered(series, sel):
         return float("nan")
     sel &= np.isfinite(series)
     if sel.sum() < 5:
@@ -180,7 +196,7 @@ def positive_time_fraction(values: np.ndarray, t_s: np.ndarray, t0: float, t1: f
     if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0 or t0 < t_s[0] or t1 > t_s[-1]:
         return float("nan")
     sel = window_mask(t_s, t0, t1)
-    if not _covered(values, sel):
+    if not covered(values, sel):
         return float("nan")
     ok = np.isfinite(values)
     grid = np.linspace(t0, t1, max(3, int(np.ceil((t1 - t0) / grid_s)) + 1))
@@ -265,7 +281,7 @@ def step_mechanics(
         # knee lift: the swing knee's highest point over the step
         knee_h = (j[side_joint(s, "knee")][:, 1] - hip[:, 1]) / leg_px
         sel = window_mask(t_s, td, t_next)
-        if _covered(knee_h, sel):
+        if covered(knee_h, sel):
             out["knee_height_max_leg"][i] = float(np.nanmax(knee_h[sel]))
         out["thigh_to_deg"][i] = value_at(angles[f"{f}_thigh_deg"], t_s, to)
         # heel recovery: early swing of this foot, from toe-off to its own knee lift
@@ -313,12 +329,16 @@ def step_mechanics(
 
 # -- per run ----------------------------------------------------------------------------------
 def per_leg_stats(steps: dict[str, Any], column: str) -> dict[str, Any]:
-    """Mean, sd and n of a per-step column over the run, and its mean per stance foot."""
+    """Mean, sd and n of a per-step column over the run, and its mean per limb: ``left`` /
+    ``right`` = the left / right leg (or arm) that the column describes
+    (:data:`COLUMN_LEG`); for whole-body columns, the steps on the left / right foot."""
     values = np.asarray(steps[column], float)
-    foot = np.asarray(steps["foot"], dtype=object)
+    side = column_side(steps["foot"], column)
+    if column not in COLUMN_LEG:
+        side = np.asarray(steps["foot"], dtype=object)
     out: dict[str, Any] = describe(values)
-    for side in SIDES:
-        out[side] = describe(values[foot == side])["mean"]
+    for s in SIDES:
+        out[s] = describe(values[side == s])["mean"]
     return out
 
 
@@ -333,8 +353,7 @@ SUMMARISED = (
 
 def mechanics_summary(steps: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``summary["mechanics"]``: for each column of :data:`SUMMARISED`, ``mean``, ``sd``,
-    ``n`` over the run and the mean per stance foot (``left``, ``right``; for knee lift the
-    stance foot's *other* leg is the one lifting, see ``docs/metrics.md``)."""
+    ``n`` over the run and the mean per leg (:func:`per_leg_stats`)."""
     return {k: per_leg_stats(steps, k) for k in SUMMARISED if k in steps}
 
 
@@ -346,22 +365,15 @@ def arms_summary(steps: dict[str, Any], angles: dict[str, np.ndarray]) -> dict[s
     The forward extreme of the left arm is in the rows of left contacts (the arm opposite the
     swinging right leg), its backward extreme in the rows of right contacts.
     """
-    foot = np.asarray(steps["foot"], dtype=object)
     out: dict[str, Any] = {}
+    means = {c: per_leg_stats(steps, c) for c in ("elbow_front_deg", "elbow_back_deg",
+                                                  "shoulder_front_deg", "shoulder_back_deg")}
     for arm in SIDES:
-        fwd, back = foot == arm, foot == other_side(arm)
-        front = describe(np.asarray(steps["shoulder_front_deg"], float)[fwd])["mean"]
-        behind = describe(np.asarray(steps["shoulder_back_deg"], float)[back])["mean"]
         elbow = np.asarray(angles[f"{arm}_elbow_deg"], float)
         elbow = elbow[np.isfinite(elbow)]
-        out[arm] = {
-            "elbow_front_deg": describe(np.asarray(steps["elbow_front_deg"], float)[fwd])["mean"],
-            "elbow_back_deg": describe(np.asarray(steps["elbow_back_deg"], float)[back])["mean"],
-            "shoulder_front_deg": front,
-            "shoulder_back_deg": behind,
-            "shoulder_range_deg": front - behind,
-            "elbow_min_deg": float(elbow.min()) if len(elbow) else float("nan"),
-            "elbow_max_deg": float(elbow.max()) if len(elbow) else float("nan"),
-        }
+        out[arm] = {c: means[c][arm] for c in means}
+        out[arm]["shoulder_range_deg"] = means["shoulder_front_deg"][arm] - means["shoulder_back_deg"][arm]
+        out[arm]["elbow_min_deg"] = float(elbow.min()) if len(elbow) else float("nan")
+        out[arm]["elbow_max_deg"] = float(elbow.max()) if len(elbow) else float("nan")
     out["arm_timing_s"] = describe(steps["arm_timing_s"])
     return out

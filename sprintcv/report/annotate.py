@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from ..io.video import VideoReader
-from ..joints import BONES
+from ..joints import BONES, near_side
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
@@ -20,11 +20,6 @@ NEAR_RGB = (255, 140, 0)
 FAR_RGB = (0, 170, 255)
 CENTRE_RGB = (240, 240, 240)
 CONTACT_RGB = (255, 40, 40)
-
-
-def near_side(direction: int) -> str:
-    """Anatomical side facing the camera: a runner moving left to right shows their right side."""
-    return "right" if direction > 0 else "left"
 
 
 def draw_skeleton(
