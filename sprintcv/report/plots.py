@@ -370,6 +370,7 @@ def plot_front_side_share(steps: Mapping[str, np.ndarray], ax: Axes | None = Non
         ax.axhline(float(share[ok].mean()), color=FOOT_COLORS[side], ls="--", lw=1)
     ax.axhline(50.0, color="0.6", lw=0.8)
     ax.set_ylim(0.0, 100.0)
+    ax.set_xticks(np.unique(step[np.isfinite(step)]))
     ax.set_xlabel("step (cycle starting at its touchdown)")
     ax.set_ylabel("ankle in front of body line (%)")
     _legend_if_any(ax, fontsize=8, loc="lower right")
