@@ -37,6 +37,9 @@ STANDARD_SET = [
     dict(name="mid_l2r_120", fps=120, duration_s=1.6, runner_height_px=260, phase=0.55),
     dict(name="fly_l2r_60", fps=60, duration_s=1.8, phase=0.1, speed_mps=9.5,
          step_frequency_hz=4.7, contact_s=0.10),
+    # the 60 fps right-to-left clip of tests/metrics/test_mechanics_accuracy.py
+    dict(name="fly_r2l_60", fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
+         step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
     dict(name="big_r2l_60", fps=60, duration_s=1.4, width=960, height=540, runner_height_px=350,
          direction="right_to_left", phase=0.7, speed_mps=8.0, step_frequency_hz=4.2, contact_s=0.12),
     dict(name="fly_r2l_30", fps=30, duration_s=1.8, direction="right_to_left", phase=0.3),
@@ -105,6 +108,7 @@ def evaluate(path: Path) -> dict:
         stats["mechanics"] = mechanics_accuracy(result, truth)
         stats["flags"] = [f["id"] + (f" ({f['side']})" if f.get("side") else "") for f in result.summary["flags"]]
     stats["clip"] = path.name
+    stats["direction"] = result.summary["direction"]
     stats["fps"] = result.summary["video"]["capture_fps"]
     stats["step_hz"] = (result.summary["step_frequency_hz"], step_hz)
     return stats
@@ -180,6 +184,46 @@ def print_mechanics(rows: list[dict]) -> None:
         print(f"{s['clip']:<22}{', '.join(s['flags']) or 'none'}")
 
 
+def markdown_mechanics(rows: list[dict]) -> str:
+    """The mechanics accuracy as Markdown tables (the ones in docs/metrics.md)."""
+    from sprintcv.metrics.kinogram import POSITIONS
+    from sprintcv.synthetic.truth import ANGLE_COLUMNS, OTHER_COLUMNS
+
+    scored = [s for s in rows if "mechanics" in s]
+
+    def label(s: dict) -> str:
+        arrow = "l2r" if s["direction"] == "left_to_right" else "r2l"
+        return f"{Path(s['clip']).stem} ({s['fps']:.0f} fps, {arrow})"
+
+    def table(header: list[str], body: list[list[str]]) -> str:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+
+    def num(e, digits: int) -> str:
+        return "n/a" if not len(e) else f"{_mae(e):.{digits}f}"
+
+    out = []
+    out.append(table(["clip"] + [SHORT[c] for c in ANGLE_COLUMNS],
+                     [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 1) for c in ANGLE_COLUMNS]
+                      for s in scored]))
+    legs = ("thigh_to_deg", "knee_td_deg", "shin_td_deg", "knee_swing_min_deg", "thigh_front_max_deg")
+    out.append(table(["clip"] + [f"{SHORT[c]} near / far" for c in legs],
+                     [[label(s)] + [f"{num(s['mechanics']['near'].get(c, []), 1)} / {num(s['mechanics']['far'].get(c, []), 1)}"
+                                    for c in legs] for s in scored]))
+    out.append(table(["clip"] + [SHORT[c] for c in OTHER_COLUMNS],
+                     [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 3) for c in OTHER_COLUMNS]
+                      for s in scored]))
+    kino = []
+    for s in scored:
+        cells = []
+        for p in POSITIONS:
+            e = s["mechanics"]["kinogram"].get(p, np.zeros(0))
+            cells.append(f"{_mae(e):.1f} ({int(np.max(np.abs(e)))})" if len(e) else "n/a")
+        kino.append([label(s)] + cells)
+    out.append(table(["clip"] + list(POSITIONS), kino))
+    return "\n\n".join(out)
+
+
 def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
     if not block or block.get(key) is None:
         return "n/a"
@@ -190,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="contact-event accuracy on clips with truth")
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--render", type=Path, help="render the standard synthetic set into this folder")
+    parser.add_argument("--markdown", action="store_true", help="also print the mechanics tables as Markdown")
     args = parser.parse_args(argv)
     clips = list(args.clips)
     if args.render:
@@ -226,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         for s in with_angles:
             print(f"{s['clip']:<38}" + "".join(f"{s['angles_mae_deg'][a]:>13.1f}" for a in ANGLES))
     print_mechanics(rows)
+    if args.markdown:
+        print()
+        print(markdown_mechanics(rows))
     return 0
 
 
