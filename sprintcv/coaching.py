@@ -109,4 +109,7 @@ def mechanics_stage(
         f"no kinogram of a {side} landing: no step from toe-off to full support with the runner in view"
         for side, kino in fields["kinogram"].items() if kino is None and len(contacts)
     ]
+    if contacts and not contacts_reliable:
+        warnings.append("the per-step mechanics are taken at the contacts found, which are inconsistent: "
+                        "a step's values may belong to the other leg, so no left/right asymmetry is flagged")
     return columns, fields, warnings

@@ -27,7 +27,9 @@ flag id                           raised when, per leg (mean of its steps) value
 ``asymmetry_<column>``            left/right difference of the per-leg       as the column
                                   means above (knee lift, thigh at toe-off,
                                   touchdown distance, front-side share,
-                                  contact time in %)
+                                  contact time in %, the last one off by
+                                  default); only with a consistent contact
+                                  sequence
 ================================  =======================================  ==================
 """
 
@@ -245,7 +247,8 @@ def evaluate_flags(
     frame_index : ndarray of int, shape (n_samples,), optional
         Video frame of each sample (default: the sample index).
     contacts_reliable : bool
-        Whether the contact sequence holds together; the contact-time asymmetry flag needs it.
+        Whether the contact sequence holds together. Without it a step may be attributed to
+        the wrong leg: left/right asymmetry flags are not raised and the others say so.
     near : {"left", "right"}, optional
         The side facing the camera; a flag about the other side's limb says that the pose
         model measures it less accurately (partly hidden), with a ``far_side`` entry.
@@ -274,6 +277,8 @@ def evaluate_flags(
         far = near is not None and side is not None and side != near
         if far:
             text += "; far-side limb, measured less accurately (partly hidden): check the video"
+        if not contacts_reliable and side is not None:
+            text += "; the contacts found are inconsistent, so steps may be assigned to the wrong leg"
         flags.append({
             "id": fid, "text": text, "side": side, "far_side": far, "value": float(value), "threshold": float(threshold),
             "unit": unit, "steps": [int(step_no[r]) for r in rows], "frames": _frames(times, t_s, frames_of),
@@ -314,7 +319,7 @@ def evaluate_flags(
                         REF_SMAS + "; " + REF_DEFAULT)
 
     for column, field_name, label, unit in _ASYMMETRY:
-        if column not in steps:
+        if column not in steps or not contacts_reliable:
             continue
         values = np.asarray(steps[column], float)
         owner = column_side(steps["foot"], column)

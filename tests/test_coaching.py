@@ -49,6 +49,14 @@ def test_stage_fields_and_warnings():
     assert fields["flag_thresholds"]["disabled"] == ["asymmetry_contact_s"]
 
 
+def test_inconsistent_contacts_are_said():
+    xy = _runner(TIMES)
+    _, fields, warnings = mechanics_stage(steps_table(CONTACTS, 100.0), angle_series(xy, MEDIAPIPE_JOINTS), xy,
+                                          MEDIAPIPE_JOINTS, TIMES, np.arange(len(TIMES)), CONTACTS, LEG,
+                                          direction=1, contacts_reliable=False)
+    assert any("may belong to the other leg" in w for w in warnings)
+
+
 def test_partly_out_of_view_withholds():
     usable = TIMES < 0.40  # the runner leaves the frame during the first flight
     columns, fields, _ = _stage(TIMES, usable=usable)

@@ -102,6 +102,13 @@ def test_contact_time_asymmetry_is_off_by_default_and_needs_reliable_contacts():
     assert _flags(steps, on, contacts_reliable=False) == []
 
 
+def test_inconsistent_contacts_caveat_and_no_asymmetry():
+    steps = _steps(touchdown_distance_leg=[0.20, 0.40, 0.25, 0.36])
+    flags = _flags(steps, contacts_reliable=False)
+    assert _ids(flags) == ["foot_lands_ahead"]
+    assert "steps may be assigned to the wrong leg" in flags[0]["text"]
+
+
 def test_far_side_flags_say_so():
     flags = _flags(_steps(touchdown_distance_leg=[0.20, 0.40, 0.25, 0.36]), near="left")
     assert flags[0]["far_side"] is True and "far-side limb" in flags[0]["text"]
