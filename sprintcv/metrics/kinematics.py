@@ -117,6 +117,14 @@ def window_max(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) -> flo
     return float(np.nanmax(series[sel]))
 
 
+def rear_foot_x(xy: np.ndarray, names: tuple[str, ...], foot: str) -> np.ndarray:
+    """Body-frame x of the rear-most point of a foot (heel or toe, whichever is further back),
+    shape (n,): the point the touchdown distance is measured from."""
+    heel = xy[:, names.index(side_joint(foot, "heel")), 0]
+    toe = xy[:, names.index(side_joint(foot, "foot_index")), 0]
+    return np.fmin(heel, toe)
+
+
 def step_kinematics(
     angles: dict[str, np.ndarray],
     xy: np.ndarray,
@@ -145,9 +153,7 @@ def step_kinematics(
         cols["knee_td_deg"].append(value_at(angles[f"{c.foot}_knee_deg"], t_s, c.touchdown_s))
         cols["shin_td_deg"].append(value_at(angles[f"{c.foot}_shin_deg"], t_s, c.touchdown_s))
         cols["trunk_lean_td_deg"].append(value_at(angles["trunk_lean_deg"], t_s, c.touchdown_s))
-        heel = j[side_joint(c.foot, "heel")][:, 0]
-        toe = j[side_joint(c.foot, "foot_index")][:, 0]
-        foot_x = np.fmin(heel, toe)  # the rear-most point of the foot on the ground
+        foot_x = rear_foot_x(xy, names, c.foot)
         dist = (value_at(foot_x, t_s, c.touchdown_s) - value_at(hip_x, t_s, c.touchdown_s)) / leg_px
         cols["touchdown_distance_leg"].append(dist)
         if np.isfinite(c.touchdown_s) and np.isfinite(nxt):

@@ -55,7 +55,7 @@ import numpy as np
 from ..calibration import LaneCalibration
 from ..events import Contact
 from ..joints import SIDES, other_side, side_joint
-from .kinematics import covered, value_at, window_mask
+from .kinematics import covered, rear_foot_x, value_at, window_mask
 from .temporal import describe
 
 #: Per-step columns added by :func:`step_mechanics`, in table order.
@@ -297,8 +297,7 @@ def step_mechanics(
             out["heel_recovery_x_leg"][i] = (heel[k, 0] - hip[k, 0]) / leg_px
         # touchdown distance in metres: the rear-most foot point, as touchdown_distance_leg
         if calibration is not None:
-            foot_x = np.fmin(j[side_joint(f, "heel")][:, 0], j[side_joint(f, "foot_index")][:, 0])
-            fx, hx = value_at(foot_x, t_s, td), value_at(hip[:, 0], t_s, td)
+            fx, hx = value_at(rear_foot_x(xy, tuple(names), f), t_s, td), value_at(hip[:, 0], t_s, td)
             out["touchdown_distance_m"][i] = float(calibration.to_m(direction * fx) - calibration.to_m(direction * hx))
         out["thigh_separation_td_deg"][i] = (value_at(angles[f"{f}_thigh_deg"], t_s, td)
                                              - value_at(angles[f"{s}_thigh_deg"], t_s, td))
