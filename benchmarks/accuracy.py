@@ -10,6 +10,12 @@ Usage (from the repo root)::
 Each clip is analysed with the real pose model (cached); detected contacts are matched to the
 truth per foot (``sprintcv.synthetic.score``) and the touchdown, toe-off and contact-time errors
 are reported as mean, mean absolute (s and frames) and 95% limits of agreement.
+
+For synthetic clips the per-step mechanics are scored too (``sprintcv.synthetic.truth``): the
+truth is every metric computed with the same definitions from the exact joints at the exact
+events. Two tables: as analysed (pose model and detected contacts), and the same metric
+functions on the pose model's joints at the true events (the pose model's share of the error).
+Then the kinogram frames against the truth's, in frames.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ STANDARD_SET = [
     dict(name="mid_l2r_120", fps=120, duration_s=1.6, runner_height_px=260, phase=0.55),
     dict(name="fly_l2r_60", fps=60, duration_s=1.8, phase=0.1, speed_mps=9.5,
          step_frequency_hz=4.7, contact_s=0.10),
+    # the 60 fps right-to-left clip of tests/metrics/test_mechanics_accuracy.py
+    dict(name="fly_r2l_60", fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
+         step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
     dict(name="big_r2l_60", fps=60, duration_s=1.4, width=960, height=540, runner_height_px=350,
          direction="right_to_left", phase=0.7, speed_mps=8.0, step_frequency_hz=4.2, contact_s=0.12),
     dict(name="fly_r2l_30", fps=30, duration_s=1.8, direction="right_to_left", phase=0.3),
@@ -106,8 +115,13 @@ def evaluate(path: Path) -> dict:
             "peak_err_pct": 100 * (s["speed_peak_mps"] / truth["speed_mps"] - 1) if "speed_peak_mps" in s else float("nan"),
         }
     if truth_file.exists() and "angles_deg" in truth:
+        from sprintcv.synthetic.truth import mechanics_accuracy
+
         stats["angles_mae_deg"] = angle_errors(result, truth)
+        stats["mechanics"] = mechanics_accuracy(result, truth)
+        stats["flags"] = [f["id"] + (f" ({f['side']})" if f.get("side") else "") for f in result.summary["flags"]]
     stats["clip"] = path.name
+    stats["direction"] = result.summary["direction"]
     stats["fps"] = result.summary["video"]["capture_fps"]
     stats["step_hz"] = (result.summary["step_frequency_hz"], step_hz)
     return stats
@@ -128,6 +142,101 @@ def angle_errors(result, truth: dict) -> dict[str, float]:
     return out
 
 
+#: Short headers of the mechanics columns (the full names are in docs/metrics.md).
+SHORT = {
+    "thigh_front_max_deg": "kneelift", "thigh_to_deg": "thighTO", "knee_swing_min_deg": "kneeSwMin",
+    "knee_td_deg": "kneeTD", "shin_td_deg": "shinTD", "thigh_separation_td_deg": "thighSep",
+    "trunk_lean_td_deg": "trunkTD", "trunk_lean_mean_deg": "trunkMean", "elbow_front_deg": "elbowF",
+    "elbow_back_deg": "elbowB", "shoulder_front_deg": "shoulderF", "shoulder_back_deg": "shoulderB",
+    "knee_height_max_leg": "kneeH leg", "heel_recovery_height_leg": "heelH leg", "heel_recovery_x_leg": "heelX leg",
+    "touchdown_distance_leg": "TDdist leg", "touchdown_distance_m": "TDdist m", "pelvis_oscillation_leg": "pelvis leg",
+    "pelvis_oscillation_m": "pelvis m", "front_side_share": "front shr", "arm_timing_s": "armT s",
+}
+
+
+def _mae(errors) -> float:
+    e = np.asarray(errors, float)
+    return float(np.mean(np.abs(e))) if len(e) else float("nan")
+
+
+def print_mechanics(rows: list[dict]) -> None:
+    """Per-step metric MAE tables (as analysed, at true events) and kinogram frame errors."""
+    from sprintcv.synthetic.truth import ANGLE_COLUMNS, OTHER_COLUMNS
+
+    scored = [s for s in rows if "mechanics" in s]
+    if not scored:
+        return
+    for key, title, blocks in (
+            ("detected_events", "as analysed: pose model + detected contacts", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3))),
+            ("near", "as analysed, limbs on the camera's side", ((ANGLE_COLUMNS, "deg", 1),)),
+            ("far", "as analysed, limbs on the far side", ((ANGLE_COLUMNS, "deg", 1),)),
+            ("true_events", "pose model's joints at the true events", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3)))):
+        for columns, unit, digits in blocks:
+            print()
+            print(f"per-step MAE ({unit}), {title}")
+            print(f"{'clip':<22}{'fps':>5}" + "".join(f"{SHORT[c]:>11}" for c in columns))
+            for s in scored:
+                errs = s["mechanics"][key]
+                print(f"{s['clip']:<22}{s['fps']:>5.0f}" + "".join(
+                    f"{_mae(errs.get(c, [])):>11.{digits}f}" for c in columns))
+    from sprintcv.metrics.kinogram import POSITIONS
+
+    print()
+    print("kinogram frame error, detected - true: mean abs (max) [n]")
+    print(f"{'clip':<22}{'fps':>5}" + "".join(f"{p:>26}" for p in POSITIONS))
+    for s in scored:
+        k = s["mechanics"]["kinogram"]
+        cells = []
+        for p in POSITIONS:
+            e = k.get(p, np.zeros(0))
+            cells.append(f"{_mae(e):.1f} ({int(np.max(np.abs(e))) if len(e) else 0}) [{len(e)}]" if len(e) else "n/a")
+        print(f"{s['clip']:<22}{s['fps']:>5.0f}" + "".join(f"{c:>26}" for c in cells))
+    print()
+    print("flags raised with the default thresholds (the synthetic runner is symmetric, with default mechanics)")
+    for s in scored:
+        print(f"{s['clip']:<22}{', '.join(s['flags']) or 'none'}")
+
+
+def markdown_mechanics(rows: list[dict]) -> str:
+    """The mechanics accuracy as Markdown tables (the ones in docs/metrics.md)."""
+    from sprintcv.metrics.kinogram import POSITIONS
+    from sprintcv.synthetic.truth import ANGLE_COLUMNS, OTHER_COLUMNS
+
+    scored = [s for s in rows if "mechanics" in s]
+
+    def label(s: dict) -> str:
+        arrow = "l2r" if s["direction"] == "left_to_right" else "r2l"
+        return f"{Path(s['clip']).stem} ({s['fps']:.0f} fps, {arrow})"
+
+    def table(header: list[str], body: list[list[str]]) -> str:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+
+    def num(e, digits: int) -> str:
+        return "n/a" if not len(e) else f"{_mae(e):.{digits}f}"
+
+    out = []
+    out.append(table(["clip"] + [SHORT[c] for c in ANGLE_COLUMNS],
+                     [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 1) for c in ANGLE_COLUMNS]
+                      for s in scored]))
+    legs = ("thigh_to_deg", "knee_td_deg", "shin_td_deg", "knee_swing_min_deg", "thigh_front_max_deg")
+    out.append(table(["clip"] + [f"{SHORT[c]} near / far" for c in legs],
+                     [[label(s)] + [f"{num(s['mechanics']['near'].get(c, []), 1)} / {num(s['mechanics']['far'].get(c, []), 1)}"
+                                    for c in legs] for s in scored]))
+    out.append(table(["clip"] + [SHORT[c] for c in OTHER_COLUMNS],
+                     [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 3) for c in OTHER_COLUMNS]
+                      for s in scored]))
+    kino = []
+    for s in scored:
+        cells = []
+        for p in POSITIONS:
+            e = s["mechanics"]["kinogram"].get(p, np.zeros(0))
+            cells.append(f"{_mae(e):.1f} ({int(np.max(np.abs(e)))})" if len(e) else "n/a")
+        kino.append([label(s)] + cells)
+    out.append(table(["clip"] + list(POSITIONS), kino))
+    return "\n\n".join(out)
+
+
 def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
     if not block or block.get(key) is None:
         return "n/a"
@@ -138,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="contact-event accuracy on clips with truth")
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--render", type=Path, help="render the standard synthetic set into this folder")
+    parser.add_argument("--markdown", action="store_true", help="also print the mechanics tables as Markdown")
     args = parser.parse_args(argv)
     clips = list(args.clips)
     if args.render:
@@ -173,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'angle MAE (deg, pose model included)':<38}" + "".join(f"{a:>13}" for a in ANGLES))
         for s in with_angles:
             print(f"{s['clip']:<38}" + "".join(f"{s['angles_mae_deg'][a]:>13.1f}" for a in ANGLES))
+    print_mechanics(rows)
+    if args.markdown:
+        print()
+        print(markdown_mechanics(rows))
     return 0
 
 

@@ -72,7 +72,22 @@ class LaneCalibration:
             "markers_m": self.markers_m.tolist(),
             "fit_degree": len(self.coeffs) - 1,
             "residual_m": self.residual_m,
+            "coeffs": self.coeffs.tolist(),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LaneCalibration":
+        """Inverse of :meth:`to_dict` (``summary.json``'s ``calibration``)."""
+        try:
+            return cls(
+                method=str(data["method"]), coeffs=np.asarray(data["coeffs"], dtype=float),
+                markers_px=np.asarray(data.get("markers_px", []), dtype=float),
+                markers_m=np.asarray(data.get("markers_m", []), dtype=float),
+                approximate=bool(data.get("approximate", False)), residual_m=float(data.get("residual_m", 0.0)),
+                source=str(data.get("source", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CalibrationError(f"calibration record is incomplete ({exc})") from None
 
 
 def parse_gates(text: str) -> list[float]:

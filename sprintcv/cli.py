@@ -44,6 +44,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f"trunk lean   {_fmt(summary['kinematics']['trunk_lean_deg_mean'], ' deg', 0)} forward",
         f"elbow        {_fmt(summary['kinematics']['elbow_deg_mean'], ' deg', 0)} mean",
     ]
+    lines += mechanics_lines(summary)
     if summary.get("calibration"):
         approx = " (approximate)" if summary["calibration"].get("approximate") else ""
         for split in summary.get("splits", []):
@@ -57,6 +58,39 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
                      f"mean {_fmt(summary['speed_mean_mps'], ' m/s', 2)}{approx}")
         lines.append(f"step length  {_fmt(summary['step_length_m_mean'], ' m', 2)} mean{approx}")
     lines += [f"warning      {w}" for w in summary["warnings"]]
+    lines += [f"flag         {f['text']}; frames {', '.join(str(x) for x in f['frames']) or 'n/a'}"
+              for f in summary.get("flags", [])]
+    if summary.get("flags"):
+        lines.append(f"             ({summary.get('flags_note', '')})")
+    return lines
+
+
+def mechanics_lines(summary: dict[str, Any]) -> list[str]:
+    """Per-leg mechanics and arm lines (left / right means) of a ``summary.json`` dict."""
+    mech = summary.get("mechanics")
+    if not mech:
+        return []
+
+    def pair(key: str, unit: str, digits: int, scale: float = 1.0) -> str:
+        m = mech.get(key, {})
+        return f"left {_fmt(m.get('left'), unit, digits, scale)}, right {_fmt(m.get('right'), unit, digits, scale)}"
+
+    lines = [
+        f"touchdown    foot ahead of hips {pair('touchdown_distance_leg', ' leg', 2)} (by landing foot)",
+        f"at TD        shin {pair('shin_td_deg', ' deg', 0)}; thigh separation {pair('thigh_separation_td_deg', ' deg', 0)}",
+        f"toe-off      thigh {pair('thigh_to_deg', ' deg', 0)} (negative = behind)",
+        f"front side   ankle in front of the body line {pair('front_side_share', ' %', 0, 100.0)} of the leg cycle",
+    ]
+    arms = summary.get("arms") or {}
+    if arms:
+        lines.append("arms         " + "; ".join(
+            f"{side} elbow {_fmt(arms[side]['elbow_front_deg'], '', 0)} front / {_fmt(arms[side]['elbow_back_deg'], '', 0)}"
+            f" back deg, swing {_fmt(arms[side]['shoulder_range_deg'], ' deg', 0)}" for side in ("left", "right")))
+    kino = summary.get("kinogram") or {}
+    for side in ("left", "right"):
+        if kino.get(side):
+            frames = ", ".join(f"{k.replace('_', ' ')} {v['frame']}" for k, v in kino[side]["positions"].items())
+            lines.append(f"kinogram     {side} landing: frames {frames}")
     return lines
 
 
@@ -135,14 +169,17 @@ def main() -> None:
               help="Slow-motion factor of the annotated video (default: 30 fps playback).")
 @click.option("--no-video", is_flag=True, help="Do not write the annotated video.")
 @click.option("--no-report", is_flag=True, help="Do not write the HTML report and plots.")
+@click.option("--flags-config", type=click.Path(path_type=Path), default=None,
+              help="TOML or JSON file of flag thresholds (names as in sprintcv.flags.FlagThresholds).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no tables.")
 def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | None,
             cutoff_hz: float | None, no_cache: bool, cache_dir: Path | None, gates: str | None,
             gate_distance: float, height_m: float | None, no_cones: bool, cone_color: str,
             athlete: str | None, slow_factor: float | None, no_video: bool, no_report: bool,
-            quiet: bool) -> None:
+            flags_config: Path | None, quiet: bool) -> None:
     """Analyse one sprint clip and write summary.json, steps.csv, trajectories and frames."""
     from .calibration import parse_gates
+    from .flags import FlagThresholds
     from .io.video import validate_fps
     from .pipeline import LaneOptions
     from .pipeline import analyze as run_analysis
@@ -158,9 +195,11 @@ def analyze(video: Path, out_dir: Path | None, fps: str | None, model: Path | No
             gate_distance_m=gate_distance, height_m=height_m, find_cones=not no_cones,
             cone_color=cone_color,
         )
+        thresholds = FlagThresholds.from_file(flags_config) if flags_config is not None else None
         out = out_dir if out_dir is not None else Path("sprintcv_out") / video.stem
         result = run_analysis(video, fps=capture_fps, model=model, cutoff_hz=cutoff_hz,
-                              use_cache=not no_cache, cache_dir=cache_dir, progress=progress, lane=lane)
+                              use_cache=not no_cache, cache_dir=cache_dir, progress=progress, lane=lane,
+                              flags=thresholds)
         progress.close()
         written = write_results(result, out, video=not no_video, report=not no_report,
                                 athlete=athlete, slow_factor=slow_factor)

@@ -56,6 +56,12 @@ def side_joint(side: str, joint: str) -> str:
     return f"{side}_{joint}"
 
 
+def near_side(direction: int) -> str:
+    """Anatomical side facing the camera: a runner moving left to right (``direction`` +1)
+    shows their right side."""
+    return "right" if direction > 0 else "left"
+
+
 def other_side(side: str) -> str:
     """Return the opposite side name."""
     return "right" if side == "left" else "left"

@@ -26,8 +26,10 @@ import numpy as np
 
 from . import __version__
 from .clean import clean_trajectory, default_cutoff_hz, direction_name, lowpass, to_body_frame
+from .coaching import mechanics_stage
 from .errors import AnalysisError, CalibrationError, SprintcvError
 from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts, swap_feet
+from .flags import FlagThresholds
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
 from .metrics.periodicity import pelvis_step_frequency_hz
@@ -368,6 +370,7 @@ def analyze(
     cache_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     lane: LaneOptions | None = None,
+    flags: FlagThresholds | None = None,
 ) -> Analysis:
     """Analyse one side-view sprint clip.
 
@@ -388,6 +391,8 @@ def analyze(
         ``progress(done, expected)`` during pose estimation.
     lane : LaneOptions, optional
         Distance calibration (gates, cones, athlete height); default: look for cones.
+    flags : FlagThresholds, optional
+        Thresholds of the coach-facing flags (:mod:`sprintcv.flags`); default values otherwise.
 
     Raises
     ------
@@ -478,11 +483,20 @@ def analyze(
         lane_fields["step_length_m_mean"] = float("nan")
         lane_fields["speed_check"] = {k: float("nan") for k in lane_fields.get("speed_check", {})}
     steps["step_length_m"] = step_m if step_m is not None else np.full(len(contacts), np.nan)
+    # -- mechanics, arms, kinogram, flags (sprintcv.coaching) --
+    mech_columns, mech_fields, mech_warnings = mechanics_stage(
+        steps, angles, body, clean.joint_names, clean.t_s, clean.frame_index, contacts,
+        detection.leg_length_px, direction=direction, calibration=lane_fields.get("calibration"),
+        usable=~partial, contacts_reliable=temporal["contacts_reliable"], thresholds=flags,
+    )
+    steps.update(mech_columns)
+    warnings += mech_warnings
     summary = _summary(path, raw, rate, direction, steps, temporal,
                        kinematic_summary(angles, steps),
                        {**report.to_dict(), "feet_swapped_frames": int(detection.foot_swaps.any(axis=1).sum())},
                        warnings, from_cache)
     summary.update(lane_fields)
+    summary.update(mech_fields)
     return Analysis(
         video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
         contacts=detection, events=detection.events(), steps=steps, angles=angles,
@@ -516,13 +530,15 @@ def write_results(
     Returns the paths written.
     """
     from .io.results import staged_dir, table_to_csv, to_json
-    from .report.annotate import write_gate_frame, write_key_frames
+    from .report.annotate import write_gate_frame, write_key_frames, write_kinograms
 
     out_dir = Path(out_dir)
     with staged_dir(out_dir) as stage:
         (stage / "summary.json").write_text(to_json(analysis.summary), encoding="utf-8")
         (stage / "steps.csv").write_text(table_to_csv(analysis.steps), encoding="utf-8")
         (stage / "events.csv").write_text(table_to_csv(analysis.events.to_columns()), encoding="utf-8")
+        (stage / "angles.csv").write_text(table_to_csv(
+            {"frame": analysis.clean.frame_index, "t_s": analysis.clean.t_s, **analysis.angles}), encoding="utf-8")
         analysis.raw.save(stage / "trajectory_raw.npz", extra={"roi": analysis.roi})
         analysis.clean.save(stage / "trajectory.npz")
         analysis.clean.to_csv(stage / "trajectory.csv")
@@ -531,6 +547,7 @@ def write_results(
         if images:
             write_key_frames(analysis, stage)
             write_gate_frame(analysis, stage)
+            write_kinograms(analysis, stage)
         if video:
             from .report.video import write_annotated_video
 

@@ -84,3 +84,14 @@ def test_step_lengths_between_opposite_feet_only():
     cs = [Contact("left", 0, 0.1, 0, 1, 1, 1), Contact("right", 0.2, 0.3, 2, 3, 1, 1),
           Contact("right", 0.6, 0.7, 6, 7, 1, 1)]
     np.testing.assert_allclose(step_lengths_m(cs, np.array([1.0, 3.1, 7.0])), [2.1, np.nan, np.nan])
+
+
+def test_calibration_round_trips_through_the_summary_dict():
+    from sprintcv.calibration import LaneCalibration, from_gates
+
+    calib = from_gates([100.0, 700.0, 1200.0], 5.0)
+    back = LaneCalibration.from_dict(calib.to_dict())
+    assert back.to_m(640.0) == pytest.approx(calib.to_m(640.0))
+    assert back.px_per_m(640.0) == pytest.approx(calib.px_per_m(640.0))
+    with pytest.raises(CalibrationError, match="incomplete"):
+        LaneCalibration.from_dict({"method": "markers"})

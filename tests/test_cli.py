@@ -84,7 +84,45 @@ def test_analyze_sample_writes_contract(tmp_path, sample_clip):
     assert header[:6] == ["step", "foot", "touchdown_s", "toeoff_s", "contact_s", "flight_s"]
     assert list((out / "frames").glob("*.png"))
     assert (out / "trajectory.npz").exists() and (out / "trajectory.csv").exists()
+    for column in ("thigh_to_deg", "thigh_separation_td_deg", "front_side_share", "elbow_front_deg",
+                   "knee_lift_t_s", "touchdown_distance_m", "pelvis_oscillation_leg"):
+        assert column in header
+    assert header.index("elbow_mean_deg") < header.index("knee_height_max_leg")  # old columns first
+    for key in ("mechanics", "arms", "kinogram", "flags", "flag_thresholds"):
+        assert key in summary
+    assert "kinogram" in result.output and "front side" in result.output
+    with open(out / "angles.csv", newline="") as fh:
+        angles_header = next(csv.reader(fh))
+    assert angles_header[:2] == ["frame", "t_s"] and "left_elbow_deg" in angles_header
+    assert (out / "frames" / "kinogram_left.png").exists() and (out / "frames" / "kinogram_right.png").exists()
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".staging"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("knee_lift = 3\n", ("unknown setting", "knee_lift")), ("touchdown_distance_leg_max = [\n", ("not valid toml",))],
+)
+def test_bad_flags_config_is_one_line(tmp_path, sample_clip, text, words):
+    config = tmp_path / "flags.toml"
+    config.write_text(text)
+    result = _run(["analyze", str(sample_clip), "--flags-config", str(config), "--out", str(tmp_path / "o")])
+    _assert_clean_error(result, *words)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_flags_config_changes_the_flags(tmp_path, sample_clip):
+    config = tmp_path / "strict.toml"
+    config.write_text("knee_lift_min_deg = 85\ntouchdown_distance_leg_max = 0.05\n")
+    out = tmp_path / "res"
+    result = _run(["analyze", str(sample_clip), "--out", str(out), "--flags-config", str(config),
+                   "--no-video", "--no-report"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    ids = {f["id"] for f in summary["flags"]}
+    assert {"knee_lift_low", "foot_lands_ahead"} <= ids
+    assert summary["flag_thresholds"]["knee_lift_min_deg"] == 85.0
+    assert "flag         " in result.output and "not a diagnosis" in result.output
 
 
 def test_missing_model_file(tmp_path, sample_clip):

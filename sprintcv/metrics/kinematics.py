@@ -9,6 +9,10 @@ Definitions:
   angle, 180 deg = straight limb, 90 deg = right angle (the classic elbow cue).
 * **trunk lean**: angle of hip-midpoint -> shoulder-midpoint from the upward vertical, positive
   leaning forward.
+* **shoulder angle** (arm swing): angle of shoulder -> elbow from the trunk line (the
+  shoulder-midpoint -> hip-midpoint direction), positive with the elbow in front of the trunk
+  (shoulder flexion), negative behind it (extension). With an upright trunk it is the upper
+  arm's segment angle.
 
 All functions take arrays of shape (..., 2) and broadcast; NaN in gives NaN out.
 """
@@ -44,10 +48,25 @@ def trunk_lean_deg(hip_mid: np.ndarray, shoulder_mid: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(d[..., 0], d[..., 1]))
 
 
+def shoulder_angle_deg(shoulder: np.ndarray, elbow: np.ndarray, trunk_lean: np.ndarray) -> np.ndarray:
+    """Upper arm (shoulder -> elbow) from the trunk line, + = elbow in front, degrees (...).
+
+    The trunk line below the shoulder points at ``-trunk_lean`` from the downward vertical,
+    so the angle is the upper arm's segment angle plus the lean, wrapped to [-180, 180).
+    """
+    rel = segment_angle_deg(shoulder, elbow) + np.asarray(trunk_lean, float)
+    return (rel + 180.0) % 360.0 - 180.0
+
+
 def angle_series(xy: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Per-frame angles (degrees, shape (n,) each) from body-frame positions (n, joints, 2)."""
+    """Per-frame angles (degrees, shape (n,) each) from body-frame positions (n, joints, 2):
+    ``{side}_thigh_deg``, ``{side}_shin_deg``, ``{side}_knee_deg``, ``{side}_elbow_deg``,
+    ``{side}_shoulder_deg`` and ``trunk_lean_deg``."""
     j = {n: xy[:, i, :2] for i, n in enumerate(names)}
     out = {}
+    hip_mid = (j["left_hip"] + j["right_hip"]) / 2
+    shoulder_mid = (j["left_shoulder"] + j["right_shoulder"]) / 2
+    lean = trunk_lean_deg(hip_mid, shoulder_mid)
     for s in SIDES:
         hip, knee, ankle = j[side_joint(s, "hip")], j[side_joint(s, "knee")], j[side_joint(s, "ankle")]
         shoulder, elbow, wrist = (j[side_joint(s, k)] for k in ("shoulder", "elbow", "wrist"))
@@ -55,14 +74,14 @@ def angle_series(xy: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray
         out[f"{s}_shin_deg"] = segment_angle_deg(knee, ankle)
         out[f"{s}_knee_deg"] = joint_angle_deg(hip, knee, ankle)
         out[f"{s}_elbow_deg"] = joint_angle_deg(shoulder, elbow, wrist)
-    hip_mid = (j["left_hip"] + j["right_hip"]) / 2
-    shoulder_mid = (j["left_shoulder"] + j["right_shoulder"]) / 2
-    out["trunk_lean_deg"] = trunk_lean_deg(hip_mid, shoulder_mid)
+        out[f"{s}_shoulder_deg"] = shoulder_angle_deg(shoulder, elbow, lean)
+    out["trunk_lean_deg"] = lean
     return out
 
 
-def _at(series: np.ndarray, t_s: np.ndarray, t: float) -> float:
-    """Series value at time ``t`` (linear interpolation), NaN outside or missing."""
+def value_at(series: np.ndarray, t_s: np.ndarray, t: float) -> float:
+    """Value of ``series`` (shape (n,)) at time ``t`` (s), linear interpolation between the
+    finite samples around it; NaN outside ``t_s``, at a NaN time, or with < 2 finite samples."""
     if not np.isfinite(t) or t < t_s[0] or t > t_s[-1]:
         return float("nan")
     ok = np.isfinite(series)
@@ -71,11 +90,39 @@ def _at(series: np.ndarray, t_s: np.ndarray, t: float) -> float:
     return float(np.interp(t, t_s[ok], series[ok]))
 
 
-def _window_max(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) -> float:
+def window_mask(t_s: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    """Samples with ``t0 <= t_s <= t1``, shape (n,) bool; all false when either end is NaN."""
     if not (np.isfinite(t0) and np.isfinite(t1)):
+        return np.zeros(len(t_s), dtype=bool)
+    return (t_s >= t0) & (t_s <= t1)
+
+
+#: Fraction of a window's samples that must be finite for a window statistic: a window that is
+#: mostly missing (runner leaving the frame) may have lost its extreme.
+MIN_WINDOW_COVERAGE = 0.8
+
+
+def covered(series: np.ndarray, sel: np.ndarray) -> bool:
+    """Whether the samples ``sel`` (bool, (n,)) exist and are at least
+    :data:`MIN_WINDOW_COVERAGE` finite in ``series``."""
+    return bool(sel.any()) and float(np.isfinite(series[sel]).mean()) >= MIN_WINDOW_COVERAGE
+
+
+def window_max(series: np.ndarray, t_s: np.ndarray, t0: float, t1: float) -> float:
+    """Largest finite sample of ``series`` in ``[t0, t1]`` (s); NaN when the window is empty
+    or not :func:`covered`."""
+    sel = window_mask(t_s, t0, t1)
+    if not covered(series, sel):
         return float("nan")
-    sel = (t_s >= t0) & (t_s <= t1) & np.isfinite(series)
-    return float(series[sel].max()) if sel.any() else float("nan")
+    return float(np.nanmax(series[sel]))
+
+
+def rear_foot_x(xy: np.ndarray, names: tuple[str, ...], foot: str) -> np.ndarray:
+    """Body-frame x of the rear-most point of a foot (heel or toe, whichever is further back),
+    shape (n,): the point the touchdown distance is measured from."""
+    heel = xy[:, names.index(side_joint(foot, "heel")), 0]
+    toe = xy[:, names.index(side_joint(foot, "foot_index")), 0]
+    return np.fmin(heel, toe)
 
 
 def step_kinematics(
@@ -102,14 +149,12 @@ def step_kinematics(
     for i, c in enumerate(contacts):
         nxt = contacts[i + 1].touchdown_s if i + 1 < len(contacts) else c.toeoff_s
         swing = other_side(c.foot)
-        cols["thigh_front_max_deg"].append(_window_max(angles[f"{swing}_thigh_deg"], t_s, c.touchdown_s, nxt))
-        cols["knee_td_deg"].append(_at(angles[f"{c.foot}_knee_deg"], t_s, c.touchdown_s))
-        cols["shin_td_deg"].append(_at(angles[f"{c.foot}_shin_deg"], t_s, c.touchdown_s))
-        cols["trunk_lean_td_deg"].append(_at(angles["trunk_lean_deg"], t_s, c.touchdown_s))
-        heel = j[side_joint(c.foot, "heel")][:, 0]
-        toe = j[side_joint(c.foot, "foot_index")][:, 0]
-        foot_x = np.fmin(heel, toe)  # the rear-most point of the foot on the ground
-        dist = (_at(foot_x, t_s, c.touchdown_s) - _at(hip_x, t_s, c.touchdown_s)) / leg_px
+        cols["thigh_front_max_deg"].append(window_max(angles[f"{swing}_thigh_deg"], t_s, c.touchdown_s, nxt))
+        cols["knee_td_deg"].append(value_at(angles[f"{c.foot}_knee_deg"], t_s, c.touchdown_s))
+        cols["shin_td_deg"].append(value_at(angles[f"{c.foot}_shin_deg"], t_s, c.touchdown_s))
+        cols["trunk_lean_td_deg"].append(value_at(angles["trunk_lean_deg"], t_s, c.touchdown_s))
+        foot_x = rear_foot_x(xy, names, c.foot)
+        dist = (value_at(foot_x, t_s, c.touchdown_s) - value_at(hip_x, t_s, c.touchdown_s)) / leg_px
         cols["touchdown_distance_leg"].append(dist)
         if np.isfinite(c.touchdown_s) and np.isfinite(nxt):
             sel = (t_s >= c.touchdown_s) & (t_s <= nxt)

@@ -54,7 +54,8 @@ def steps_table(contacts: list[Contact], fps: float) -> dict[str, np.ndarray]:
     return cols
 
 
-def _stats(values: np.ndarray) -> dict[str, float | int]:
+def describe(values: np.ndarray) -> dict[str, float | int]:
+    """``mean``, ``sd`` (ddof 1; 0 for one value) and ``n`` of the finite values."""
     v = values[np.isfinite(values)]
     if len(v) == 0:
         return {"mean": float("nan"), "sd": float("nan"), "n": 0}
@@ -85,7 +86,7 @@ def temporal_summary(steps: dict[str, np.ndarray], contacts: list[Contact]) -> d
     """Per-run means with spread, per-foot means and asymmetry."""
     out: dict[str, Any] = {}
     for key in ("contact_s", "flight_s", "step_s"):
-        s = _stats(steps[key])
+        s = describe(steps[key])
         out[f"{key}_mean"] = s["mean"]
         out[f"{key}_sd"] = s["sd"]
         out[f"{key}_n"] = s["n"]
@@ -99,8 +100,8 @@ def temporal_summary(steps: dict[str, np.ndarray], contacts: list[Contact]) -> d
     for foot in ("left", "right"):
         sel = steps["foot"] == foot
         per_foot[foot] = {
-            "contact_s_mean": _stats(steps["contact_s"][sel])["mean"],
-            "flight_s_mean": _stats(steps["flight_s"][sel])["mean"],
+            "contact_s_mean": describe(steps["contact_s"][sel])["mean"],
+            "flight_s_mean": describe(steps["flight_s"][sel])["mean"],
             "n_contacts": int(sel.sum()),
         }
     out["per_foot"] = per_foot

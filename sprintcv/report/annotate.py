@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from ..io.video import VideoReader
-from ..joints import BONES
+from ..joints import BONES, near_side
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
@@ -20,11 +20,6 @@ NEAR_RGB = (255, 140, 0)
 FAR_RGB = (0, 170, 255)
 CENTRE_RGB = (240, 240, 240)
 CONTACT_RGB = (255, 40, 40)
-
-
-def near_side(direction: int) -> str:
-    """Anatomical side facing the camera: a runner moving left to right shows their right side."""
-    return "right" if direction > 0 else "left"
 
 
 def draw_skeleton(
@@ -254,3 +249,116 @@ def write_gate_frame(analysis: "Analysis", out_dir: Path) -> Path | None:
     cv2.imwrite(str(path), _to_bgr(label(draw_gates(frame, gates, analysis.cones),
                                          [f"calibration: {calib['source'] or calib['method']}"])))
     return path
+
+
+def kinogram_crop(xy_px: np.ndarray, margin: float = 0.12) -> tuple[np.ndarray, int, int, int]:
+    """One crop size that holds the runner in every kinogram frame.
+
+    Parameters
+    ----------
+    xy_px : ndarray, shape (k, n_joints, 2)
+        Landmarks of the k frames (image pixels).
+    margin : float
+        Space around the runner, as a fraction of the body's height.
+
+    Returns
+    -------
+    centres_x : ndarray, shape (k,)
+        Column to centre each frame's crop on (its landmark centroid, which moves with the runner).
+    top, width, height : int
+        Top row (shared, so the ground stays level across the strip) and size of the crops.
+    """
+    pts = np.asarray(xy_px, float)
+    centre = np.nanmean(pts, axis=1)
+    rel = pts - centre[:, None, :]
+    half_w = float(np.nanmax(np.abs(rel[..., 0])))
+    top_abs, bottom_abs = float(np.nanmin(pts[..., 1])), float(np.nanmax(pts[..., 1]))
+    pad = margin * (bottom_abs - top_abs)
+    width = max(8, int(round(2 * (half_w + pad))))
+    height = max(8, int(round(bottom_abs - top_abs + 2 * pad)))
+    return centre[:, 0], int(round(top_abs - pad)), width, height
+
+
+def _padded_crop(image: np.ndarray, left: int, top: int, width: int, height: int) -> np.ndarray:
+    """Crop that may reach past the frame's edges (filled with dark grey there)."""
+    h, w = image.shape[:2]
+    out = np.full((height, width, 3), 40, dtype=np.uint8)
+    x0, y0 = max(left, 0), max(top, 0)
+    x1, y1 = min(left + width, w), min(top + height, h)
+    if x1 > x0 and y1 > y0:
+        out[y0 - top: y1 - top, x0 - left: x1 - left] = image[y0:y1, x0:x1]
+    return out
+
+
+def kinogram_strip(
+    images: list[np.ndarray], xy_px: np.ndarray, names: tuple[str, ...], labels: list[list[str]],
+    near: str, visibility: np.ndarray | None = None, height_px: int = 420,
+) -> np.ndarray:
+    """Kinogram image: the runner cropped from each frame, skeleton drawn, side by side.
+
+    Parameters
+    ----------
+    images : list of ndarray, each (H, W, 3) uint8 RGB
+        The k frames, in kinogram order.
+    xy_px : ndarray, shape (k, n_joints, 2)
+        Their landmarks, image pixels.
+    names : tuple of str
+    labels : list of list of str
+        Text lines under each crop.
+    near : {"left", "right"}
+        Side drawn in the near colour.
+    visibility : ndarray, shape (k, n_joints), optional
+    height_px : int
+        Height of each crop in the strip.
+
+    Returns
+    -------
+    ndarray, (height, width, 3) uint8 RGB
+    """
+    centres, top, width, height = kinogram_crop(xy_px)
+    scale = height_px / height
+    tiles = []
+    for k, image in enumerate(images):
+        drawn = draw_skeleton(image, xy_px[k], names, near, None if visibility is None else visibility[k])
+        x0 = int(round(centres[k] - width / 2))
+        tile = _padded_crop(drawn, x0, top, width, height)
+        tile = cv2.resize(tile, (max(8, int(round(width * scale))), height_px), interpolation=cv2.INTER_AREA
+                          if scale < 1 else cv2.INTER_CUBIC)
+        caption = np.full((18 * len(labels[k]) + 10, tile.shape[1], 3), 20, dtype=np.uint8)
+        for row, text in enumerate(labels[k]):
+            cv2.putText(caption, text, (6, 18 * (row + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1,
+                        cv2.LINE_AA)
+        tiles.append(np.vstack([tile, caption]))
+    gap = np.full((tiles[0].shape[0], 4, 3), 255, dtype=np.uint8)
+    parts: list[np.ndarray] = []
+    for tile in tiles:
+        parts += [tile, gap]
+    return np.hstack(parts[:-1])
+
+
+def write_kinograms(analysis: "Analysis", out_dir: Path) -> list[Path]:
+    """``frames/kinogram_<side>.png`` for each landing foot with a kinogram in the summary."""
+    from ..metrics.kinogram import POSITION_LABELS, POSITIONS
+
+    clean = analysis.clean
+    kinos = {side: k for side, k in (analysis.summary.get("kinogram") or {}).items() if k}
+    wanted = {p["frame"] for k in kinos.values() for p in k["positions"].values()}
+    frames = read_frames(analysis.video_path, wanted)
+    written = []
+    for side, kino in kinos.items():
+        pos = [kino["positions"][p] for p in POSITIONS]
+        if any(p["frame"] not in frames for p in pos):
+            continue
+        samples = [p["sample"] for p in pos]
+        labels = [[f"{POSITION_LABELS[name]}", f"frame {p['frame']}  t={p['t_s']:.3f} s"]
+                  for name, p in zip(POSITIONS, pos)]
+        strip = kinogram_strip([frames[p["frame"]] for p in pos], clean.xy[samples], clean.joint_names, labels,
+                               near_side(analysis.direction), clean.visibility[samples])
+        title = np.full((34, strip.shape[1], 3), 20, dtype=np.uint8)
+        cv2.putText(title, f"kinogram, {side} landing (step {kino['step']}): {kino['toe_off_foot']} toe-off to "
+                    f"{side} full support", (8, 23), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1, cv2.LINE_AA)
+        path = out_dir / "frames" / f"kinogram_{side}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), _to_bgr(np.vstack([title, strip])))
+        written.append(path)
+    return written

@@ -32,6 +32,13 @@ STEP_COLUMNS = (
     ("knee_td_deg", "knee at TD deg", "", 0, 1.0),
     ("touchdown_distance_leg", "TD distance (legs)", "", 2, 1.0),
     ("trunk_lean_td_deg", "trunk lean deg", "", 0, 1.0),
+    ("thigh_to_deg", "thigh at TO deg", "", 0, 1.0),
+    ("thigh_separation_td_deg", "thigh sep. at TD deg", "", 0, 1.0),
+    ("shin_td_deg", "shin at TD deg", "", 0, 1.0),
+    ("knee_swing_min_deg", "heel recovery knee deg", "", 0, 1.0),
+    ("front_side_share", "front side %", "", 0, 100.0),
+    ("elbow_front_deg", "elbow front deg", "", 0, 1.0),
+    ("elbow_back_deg", "elbow back deg", "", 0, 1.0),
 )
 
 
@@ -107,6 +114,13 @@ def write_plots(data: ReportData, folder: Path) -> list[tuple[Path, str]]:
              plots.plot_contact_flight(data.steps))
     save("front_back.png", "Front-side vs back-side: thigh angle range in front of and behind the body",
          plots.plot_front_back(data.angles))
+    if np.isfinite(np.asarray(data.steps.get("front_side_share", [np.nan]), float)).any():
+        save("front_side_share.png", "Share of each leg cycle with the ankle in front of the body line, per step",
+             plots.plot_front_side_share(data.steps))
+    if any(k in data.angles for k in ("left_elbow_deg", "right_elbow_deg")):
+        save("arms.png", "Elbow angles over time (90 deg = right angle); shaded: ground contacts",
+             plots.plot_joint_angles(data.t_s, data.angles, data.contacts,
+                                     keys=("left_elbow_deg", "right_elbow_deg")))
     if data.velocity is not None and np.isfinite(data.velocity.get("speed_mps", np.array([np.nan]))).any():
         save("velocity.png", "Horizontal speed against distance (fly-10 zone shaded)",
              plots.plot_velocity(data.velocity["distance_m"], data.velocity["speed_mps"],
@@ -148,6 +162,25 @@ def _step_table(steps: dict[str, np.ndarray]) -> tuple[list[str], list[list[dict
     return header, rows
 
 
+def _kinogram_caption(summary: dict[str, Any], stem: str) -> str:
+    side = stem.split("_", 1)[1]
+    kino = (summary.get("kinogram") or {}).get(side) or {}
+    positions = kino.get("positions", {})
+    frames = ", ".join(f"{name.replace('_', ' ')} {p.get('frame')}" for name, p in positions.items())
+    return f"{side} landing, step {kino.get('step', '?')}: frames {frames}" if positions else f"{side} landing"
+
+
+def _flags(summary: dict[str, Any]) -> list[dict[str, str]] | None:
+    if "flags" not in summary:
+        return None  # a results folder from a version without flags
+    out = []
+    for f in summary.get("flags") or []:
+        frames = ", ".join(str(x) for x in f.get("frames", []))
+        out.append({"text": str(f.get("text", "")), "frames": frames or "n/a",
+                    "reference": str(f.get("reference", "")), "id": str(f.get("id", ""))})
+    return out
+
+
 def _meta(summary: dict[str, Any]) -> list[tuple[str, str]]:
     v = summary.get("video", {})
     res = summary.get("resolution_s") or float("nan")
@@ -177,7 +210,9 @@ def render_html(data: ReportData, out_dir: Path, *, plots: list[tuple[Path, str]
     clip = Path(str(data.summary.get("video", {}).get("path", "clip"))).name
     title = f"{athlete}: {clip}" if athlete else clip
     frames = [{"src": p.relative_to(out_dir).as_posix(), "caption": p.stem.replace("_", " ")}
-              for p in sorted((out_dir / "frames").glob("*.png"))]
+              for p in sorted((out_dir / "frames").glob("*.png")) if not p.name.startswith("kinogram_")]
+    kinograms = [{"src": p.relative_to(out_dir).as_posix(), "caption": _kinogram_caption(data.summary, p.stem)}
+                 for p in sorted((out_dir / "frames").glob("kinogram_*.png"))]
     plot_items = [{"src": p.relative_to(out_dir).as_posix(), "caption": caption} for p, caption in plots]
     header, rows = _step_table(data.steps)
     video = "annotated.mp4" if (out_dir / "annotated.mp4").exists() else None
@@ -185,6 +220,7 @@ def render_html(data: ReportData, out_dir: Path, *, plots: list[tuple[Path, str]
         title=title, subtitle=f"sprint analysis by sprintcv {data.summary.get('sprintcv_version', '')}",
         cards=_cards(data.summary), warnings=data.summary.get("warnings", []), video=video,
         frames=frames, plots=plot_items, step_header=header, step_rows=rows, meta=_meta(data.summary),
+        kinograms=kinograms, flags=_flags(data.summary), flags_note=data.summary.get("flags_note", ""),
     )
 
 

@@ -340,6 +340,43 @@ def plot_front_back(angles: Mapping[str, np.ndarray], ax: Axes | None = None) ->
     return fig, ax
 
 
+def plot_front_side_share(steps: Mapping[str, np.ndarray], ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """Front-side share of each leg cycle per step, left and right, with each leg's mean.
+
+    Parameters
+    ----------
+    steps : mapping of str to ndarray, shape (m,)
+        Step table with ``step``, ``foot`` and ``front_side_share`` (0-1: share of the leg
+        cycle starting at that contact with the ankle in front of the body line). NaN values
+        are not drawn.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    fig : Figure
+    ax : Axes
+        Markers per step (percent), a dashed line at each leg's mean, 50% drawn for reference.
+    """
+    fig, ax = _axes(ax, (6.0, 2.8))
+    step = np.asarray(steps["step"], float)
+    feet = np.asarray(steps["foot"]).astype(str)
+    share = np.asarray(steps["front_side_share"], float) * 100.0
+    for side in _LEGS:
+        ok = (feet == side) & np.isfinite(share) & np.isfinite(step)
+        if not ok.any():
+            continue
+        ax.plot(step[ok], share[ok], "o", color=FOOT_COLORS[side], label=f"{side} leg")
+        ax.axhline(float(share[ok].mean()), color=FOOT_COLORS[side], ls="--", lw=1)
+    ax.axhline(50.0, color="0.6", lw=0.8)
+    ax.set_ylim(0.0, 100.0)
+    ax.set_xticks(np.unique(step[np.isfinite(step)]))
+    ax.set_xlabel("step (cycle starting at its touchdown)")
+    ax.set_ylabel("ankle in front of body line (%)")
+    _legend_if_any(ax, fontsize=8, loc="lower right")
+    return fig, ax
+
+
 # --------------------------------------------------------------------------------------------
 # Saving
 # --------------------------------------------------------------------------------------------

@@ -103,3 +103,62 @@ def score_contacts(
         and lo - max_offset_s <= c.touchdown_s <= hi + max_offset_s
     )
     return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom)
+
+
+def match_contacts(
+    detected: list[Contact], truth: list[Contact], max_offset_s: float = 0.05
+) -> list[tuple[int, int]]:
+    """One-to-one (detected index, truth index) pairs of the same foot whose touchdowns are
+    within ``max_offset_s``, each truth contact taking the nearest unused detection."""
+    used: set[int] = set()
+    pairs = []
+    for j, c in enumerate(truth):
+        best, best_d = None, max_offset_s
+        for i, d in enumerate(detected):
+            if i in used or d.foot != c.foot or not np.isfinite(d.touchdown_s):
+                continue
+            gap = abs(d.touchdown_s - c.touchdown_s)
+            if gap <= best_d:
+                best, best_d = i, gap
+        if best is not None:
+            used.add(best)
+            pairs.append((best, j))
+    return pairs
+
+
+def step_errors(
+    detected: dict[str, np.ndarray], truth: dict[str, np.ndarray], pairs: list[tuple[int, int]],
+    columns: tuple[str, ...] | list[str],
+) -> dict[str, np.ndarray]:
+    """Per-step errors (detected - true) of each column over the matched rows ``pairs``
+    (NaN rows dropped), ``{column: errors (m,)}``."""
+    out = {}
+    for col in columns:
+        if col not in detected or col not in truth:
+            continue
+        e = np.array([detected[col][a] - truth[col][b] for a, b in pairs], dtype=float)
+        out[col] = e[np.isfinite(e)]
+    return out
+
+
+def kinogram_frame_errors(
+    detected: list[tuple[int, dict[str, Any]]], detected_contacts: list[Contact], frame_index: np.ndarray,
+    truth: list[tuple[Contact, dict[str, Any]]], max_offset_s: float = 0.05,
+) -> dict[str, np.ndarray]:
+    """Frame errors (detected - true) of each kinogram position over the steps matched by
+    landing foot and touchdown. ``detected``: :func:`sprintcv.metrics.kinogram.all_step_positions`
+    (positions as (t, sample)); ``truth``: :func:`sprintcv.synthetic.truth.truth_kinogram_frames`."""
+    errors: dict[str, list[int]] = {}
+    for c, true_frames in truth:
+        match = None
+        for i, pos in detected:
+            d = detected_contacts[i]
+            if d.foot == c.foot and np.isfinite(d.touchdown_s) and abs(d.touchdown_s - c.touchdown_s) <= max_offset_s:
+                match = pos
+        if match is None:
+            continue
+        for name, true_frame in true_frames.items():
+            got = match.get(name)
+            if got is not None and true_frame is not None:
+                errors.setdefault(name, []).append(int(frame_index[got[1]]) - int(true_frame))
+    return {k: np.array(v, dtype=int) for k, v in errors.items()}

@@ -41,3 +41,16 @@ def test_trunk_lean_forward_positive():
 
 def test_nan_propagates():
     assert np.isnan(segment_angle_deg(np.array([np.nan, 0.0]), np.array([0.0, -1.0])))
+
+
+def test_window_max_needs_a_covered_window():
+    from sprintcv.metrics.kinematics import value_at, window_max
+
+    t = np.arange(10) / 10.0
+    y = np.arange(10.0)
+    assert window_max(y, t, 0.2, 0.5) == 5.0
+    y[3:6] = np.nan
+    assert np.isnan(window_max(y, t, 0.2, 0.5))  # 1 of 4 samples left: the peak may be gone
+    assert np.isnan(window_max(y, t, np.nan, 0.5))
+    assert value_at(np.arange(10.0), t, 0.25) == pytest.approx(2.5)
+    assert np.isnan(value_at(np.arange(10.0), t, 1.5))

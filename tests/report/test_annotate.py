@@ -41,3 +41,39 @@ def test_zoom_window_only_for_small_runner():
     xy = _pose()
     assert zoom_window(xy, (1080, 1920)) is not None
     assert zoom_window(xy * 5, (1080, 1920)) is None
+
+
+def test_kinogram_strip_keeps_one_crop_size_and_follows_the_runner():
+    from sprintcv.report.annotate import kinogram_crop, kinogram_strip
+
+    base = _pose()
+    idx = {n: i for i, n in enumerate(MEDIAPIPE_JOINTS)}
+    base[idx["nose"]] = (200, 100)  # head: the figure spans y 100-312 and x 200-280
+    frames, poses = [], []
+    for k in range(5):
+        img = np.zeros((400, 900, 3), np.uint8)
+        shift = 120 * k
+        img[95:320, 190 + shift: 290 + shift] = 120  # the "runner", moving right
+        frames.append(img)
+        poses.append(base + [shift, 0])
+    poses = np.array(poses)
+    centres, top, width, height = kinogram_crop(poses)  # margin: 12% of the body height
+    assert np.allclose(np.diff(centres), 120)  # each crop centred on its frame's runner
+    assert top == round(100 - 0.12 * 212) and height == round(212 * 1.24)
+    strip = kinogram_strip(frames, poses, MEDIAPIPE_JOINTS, [["toe-off", "frame 1"]] * 5, "right", height_px=200)
+    tile_w = round(width * 200 / height)
+    assert strip.shape[1] == 5 * tile_w + 4 * 4  # five tiles and four white gaps
+    assert strip.shape[0] == 200 + 18 * 2 + 10  # tile and two caption lines
+    # every tile shows the runner (grey body or skeleton) in its middle, not the empty track
+    for k in range(5):
+        middle = strip[100, k * (tile_w + 4) + tile_w // 2]
+        assert middle.max() > 0
+
+
+def test_kinogram_crop_past_the_frame_edge_is_padded():
+    from sprintcv.report.annotate import kinogram_strip
+
+    pose = _pose() - [190, 0]  # runner at the left edge: the crop reaches past x = 0
+    img = np.full((400, 400, 3), 200, np.uint8)
+    strip = kinogram_strip([img] * 5, np.array([pose] * 5), MEDIAPIPE_JOINTS, [["x"]] * 5, "left", height_px=100)
+    assert strip.shape[0] == 100 + 18 + 10 and (strip[:100, :3] == 40).all()  # dark padding

@@ -41,6 +41,30 @@ def test_user_text_is_escaped(tmp_path):
     assert "n/a" in body and ">nan<" not in body.lower()  # a missing value is said, not printed
 
 
+def test_flags_and_kinogram_sections(tmp_path):
+    data = _tiny_data()
+    data.summary["flags"] = [{"id": "foot_lands_ahead", "text": f"Right foot lands {EVIL}", "frames": [39, 92],
+                              "reference": "Bezodis et al. 2015"}]
+    data.summary["flags_note"] = "Flags are observations, not a diagnosis."
+    data.summary["kinogram"] = {"left": {"step": 3, "positions": {"toe_off": {"frame": 81}, "strike": {"frame": 85}}},
+                                "right": None}
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "kinogram_left.png").write_bytes(b"png")
+    (frames / "frame_00039.png").write_bytes(b"png")
+    html = render_html(data, tmp_path)
+    assert "<script>alert" not in html and "Right foot lands &lt;script&gt;" in html
+    assert "frames 39, 92" in html and "Bezodis et al. 2015" in html and "not a diagnosis" in html
+    kino = html.split('<section id="kinogram">', 1)[1].split("</section>", 1)[0]
+    assert 'src="frames/kinogram_left.png"' in kino and "toe off 81, strike 85" in kino
+    keyframes = html.split('<section id="frames">', 1)[1].split("</section>", 1)[0]
+    assert "kinogram" not in keyframes and "frame_00039.png" in keyframes
+    data.summary["flags"] = []
+    assert "No flag was raised" in render_html(data, tmp_path)
+    del data.summary["flags"]  # a folder from before flags existed: no section at all
+    assert 'id="flags"' not in render_html(data, tmp_path)
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, sample_clip):
     out = tmp_path_factory.mktemp("report") / "sample"
@@ -55,8 +79,11 @@ def test_analyze_writes_report_video_and_plots(results):
     assert (results / "report.html").exists()
     assert (results / "annotated.mp4").stat().st_size > 10_000
     plots = sorted(p.name for p in (results / "plots").glob("*.png"))
-    assert {"angles.png", "contact_flight.png", "front_back.png", "velocity.png"} <= set(plots)
+    assert {"angles.png", "contact_flight.png", "front_back.png", "velocity.png", "arms.png",
+            "front_side_share.png"} <= set(plots)
     html = (results / "report.html").read_text()
+    assert 'src="frames/kinogram_left.png"' in html and 'src="frames/kinogram_right.png"' in html
+    assert '<section id="flags">' in html and "not a diagnosis" in html
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     assert 'src="annotated.mp4"' in html and "Fly-10" in html
 

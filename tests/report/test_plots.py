@@ -229,3 +229,15 @@ def test_importing_the_module_has_no_side_effects():
     env = {"PATH": "/usr/bin:/bin"}  # no MPLBACKEND from the test run
     out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
+
+
+def test_front_side_share_points_and_means(new_ax):
+    steps = {"step": np.array([1, 2, 3, 4]), "foot": np.array(["left", "right", "left", "right"], dtype=object),
+             "front_side_share": np.array([0.40, 0.50, 0.44, np.nan])}
+    fig, ax = plots.plot_front_side_share(steps, ax=new_ax[1])
+    points = [line for line in ax.lines if line.get_linestyle() == "None"]
+    assert sorted(len(line.get_xdata()) for line in points) == [1, 2]  # NaN not drawn
+    means = sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert means == pytest.approx([42.0, 50.0])
+    assert ax.get_ylim() == (0.0, 100.0)
+    assert list(ax.get_xticks()) == [1, 2, 3, 4]

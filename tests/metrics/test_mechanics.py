@@ -1,0 +1,225 @@
+"""Per-step mechanics on stick figures built from chosen angles: every value hand-computed.
+
+Timeline of every test (100 Hz, events on samples): left contact 0.20-0.30 s, right
+0.45-0.55 s, left 0.70-0.80 s (steps of 0.25 s, strides of 0.5 s).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sprintcv.calibration import from_gates
+from sprintcv.joints import MEDIAPIPE_JOINTS
+from sprintcv.metrics.kinematics import angle_series, shoulder_angle_deg, step_kinematics
+from sprintcv.metrics.mechanics import (
+    arms_summary,
+    column_side,
+    front_of_body_line,
+    mechanics_summary,
+    positive_time_fraction,
+    step_mechanics,
+    step_oscillation,
+    window_extreme,
+)
+
+from .conftest import FPS, LEG, SHANK, THIGH, contact, figure
+
+NAMES = MEDIAPIPE_JOINTS
+CONTACTS = [contact("left", 0.20, 0.30), contact("right", 0.45, 0.55), contact("left", 0.70, 0.80)]
+
+
+def _mech(t, xy, contacts=CONTACTS, **kw):
+    return step_mechanics(angle_series(xy, NAMES), xy, NAMES, t, contacts, LEG, **kw)
+
+
+def _cos(peak_s, period_s, amp, mean=0.0):
+    return lambda t: mean + amp * np.cos(2 * np.pi * (t - peak_s) / period_s)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def test_window_extreme_refines_time_and_rejects_edges():
+    t = np.arange(11) / 10.0
+    y = -(t - 0.42) ** 2  # peak between samples 4 and 5
+    tm, value, k = window_extreme(y, t, 0.0, 1.0)
+    assert k == 4 and value == pytest.approx(-(0.02 ** 2))
+    assert tm == pytest.approx(0.42, abs=1e-9)  # a parabola is refined exactly
+    assert np.isnan(window_extreme(t, t, 0.0, 1.0)[0])  # rising to the window's end: not seen
+    assert np.isnan(window_extreme(-t, t, 0.0, 1.0, "min")[0])
+    holes = y.copy()
+    holes[[1, 2, 3]] = np.nan  # 3 of 11 missing: under 80 % covered
+    assert np.isnan(window_extreme(holes, t, 0.0, 1.0)[0])
+
+
+def test_positive_time_fraction_places_the_crossing_between_samples():
+    t = np.arange(11) / 10.0
+    assert positive_time_fraction(t - 0.25, t, 0.0, 1.0) == pytest.approx(0.75, abs=1e-3)
+    assert np.isnan(positive_time_fraction(t - 0.25, t, 0.0, 1.2))  # beyond the data
+    assert np.isnan(positive_time_fraction(t, t, np.nan, 1.0))
+
+
+def test_step_oscillation_is_the_bounce_peak_to_peak():
+    t = np.arange(26) / 100.0
+    y = 7.0 + 3.0 * np.cos(2 * np.pi * (t - 0.05) / 0.25)
+    assert step_oscillation(y, t, 0.0, 0.25) == pytest.approx(6.0, abs=1e-9)
+    noisy = y + 0.5 * (-1.0) ** np.arange(26)  # frame-to-frame jitter leaves it nearly alone
+    assert step_oscillation(noisy, t, 0.0, 0.25) == pytest.approx(6.0, abs=0.1)
+    assert np.ptp(noisy) > 6.8  # where max - min would not
+
+
+def test_front_of_body_line_follows_the_trunk():
+    hip = np.zeros(2)
+    assert front_of_body_line(np.array([3.0, -10.0]), hip, 0.0) == pytest.approx(3.0)
+    # leaning 10 deg forward, a point straight below the hips is in front of the trunk line
+    d = front_of_body_line(np.array([0.0, -10.0]), hip, 10.0)
+    assert d == pytest.approx(10.0 * np.sin(np.radians(10.0)))
+
+
+def test_shoulder_angle_is_relative_to_the_trunk():
+    shoulder = np.array([0.0, 0.0])
+    # trunk leaning 10 deg: an upper arm along the trunk line (pointing down and back) is 0
+    along = np.array([-np.sin(np.radians(10)), -np.cos(np.radians(10))])
+    assert shoulder_angle_deg(shoulder, along, 10.0) == pytest.approx(0.0, abs=1e-9)
+    assert shoulder_angle_deg(shoulder, np.array([1.0, 0.0]), 10.0) == pytest.approx(100.0)
+
+
+# -- leg ----------------------------------------------------------------------------------------
+def test_knee_lift_height_and_time(times):
+    xy = figure(times, thigh={"right": _cos(0.32, 0.5, 70.0)})
+    m = _mech(times, xy)
+    kin = step_kinematics(angle_series(xy, NAMES), xy, NAMES, times, CONTACTS, LEG)
+    assert kin["thigh_front_max_deg"][0] == pytest.approx(70.0)
+    assert m["knee_height_max_leg"][0] == pytest.approx(-THIGH * np.cos(np.radians(70.0)) / LEG)
+    assert m["knee_lift_t_s"][0] == pytest.approx(0.32, abs=1e-9)
+    assert np.isnan(m["knee_height_max_leg"][2])  # last row: no next touchdown, no step window
+
+
+def test_thigh_at_toe_off_and_separation_at_touchdown(times):
+    left = lambda t: 25.0 - 500.0 * (t - 0.20)  # noqa: E731 - 25 deg at TD, -25 deg at TO
+    xy = figure(times, thigh={"left": left, "right": _cos(0.32, 0.5, 70.0)})
+    m = _mech(times, xy)
+    assert m["thigh_to_deg"][0] == pytest.approx(-25.0)
+    right_at_td = 70.0 * np.cos(2 * np.pi * (0.20 - 0.32) / 0.5)
+    assert m["thigh_separation_td_deg"][0] == pytest.approx(25.0 - right_at_td)
+
+
+def test_knee_and_shin_at_touchdown(times):
+    xy = figure(times, thigh={"left": 25.0}, knee={"left": 150.0})
+    kin = step_kinematics(angle_series(xy, NAMES), xy, NAMES, times, CONTACTS, LEG)
+    assert kin["knee_td_deg"][0] == pytest.approx(150.0)
+    assert kin["shin_td_deg"][0] == pytest.approx(25.0 - 30.0)  # thigh angle minus knee flexion
+
+
+def test_touchdown_distance_in_legs_and_metres(times):
+    xy = figure(times, hip_x=lambda t: 1000.0 * t, thigh={"left": 25.0}, knee={"left": 150.0})
+    ankle_x = THIGH * np.sin(np.radians(25.0)) + SHANK * np.sin(np.radians(-5.0))
+    expected_px = ankle_x - 5.0  # the heel is the rear-most point, 5 px behind the ankle
+    kin = step_kinematics(angle_series(xy, NAMES), xy, NAMES, times, CONTACTS, LEG)
+    assert kin["touchdown_distance_leg"][0] == pytest.approx(expected_px / LEG)
+    # running right to left (body x = -image x), gates met at columns 1000 then 0, 10 m apart
+    calib = from_gates([1000.0, 0.0], 10.0)
+    m = _mech(times, xy, calibration=calib, direction=-1)
+    assert m["touchdown_distance_m"][0] == pytest.approx(expected_px / 100.0)
+    assert np.isnan(_mech(times, xy)["touchdown_distance_m"][0])  # no scale, no metres
+
+
+def test_trunk_lean_mean_and_pelvis_oscillation(times):
+    xy = figure(times, lean_deg=7.0, hip_y=_cos(0.20, 0.25, 3.0, 100.0))
+    calib = from_gates([0.0, 1000.0], 10.0)  # 100 px per metre
+    m = _mech(times, xy, calibration=calib)
+    assert m["trunk_lean_mean_deg"][0] == pytest.approx(7.0)
+    assert m["pelvis_oscillation_leg"][0] == pytest.approx(6.0 / LEG, abs=1e-9)
+    assert m["pelvis_oscillation_m"][0] == pytest.approx(0.06, abs=1e-9)
+
+
+def test_front_side_share_of_a_straight_leg(times):
+    # straight left leg, upright trunk: the ankle is in front while the thigh angle is > 0
+    xy = figure(times, thigh={"left": _cos(0.20, 0.5, 40.0, 30.0)})
+    m = _mech(times, xy)
+    # 30 + 40 cos(x) > 0  <=>  cos(x) > -0.75: a share acos(-0.75) / pi of the cycle
+    assert m["front_side_share"][0] == pytest.approx(np.arccos(-0.75) / np.pi, abs=2e-3)
+    assert np.isnan(m["front_side_share"][1])  # the right leg's next touchdown is not in the list
+
+
+def test_heel_recovery(times):
+    def thigh(t):
+        return np.where(t < 0.4, 0.0, 60.0 * np.sin(np.pi * np.clip(t - 0.4, 0, 0.4) / 0.4))
+
+    def knee(t):
+        fold = 130.0 * np.sin(np.pi * np.clip(t - 0.3, 0, 0.2) / 0.2)
+        return 180.0 - fold  # folds to 50 deg at 0.40 s, while the thigh is still vertical
+
+    xy = figure(times, thigh={"left": thigh}, knee={"left": knee})
+    m = _mech(times, xy)
+    assert m["knee_swing_min_deg"][0] == pytest.approx(50.0)
+    shin = np.radians(0.0 - 130.0)
+    heel_x = SHANK * np.sin(shin) - 5.0
+    heel_y = -THIGH + -SHANK * np.cos(shin) - 4.0
+    assert m["heel_recovery_t_s"][0] == pytest.approx(0.40, abs=0.005)  # sub-frame: the thigh starts to rise
+    assert m["heel_recovery_height_leg"][0] == pytest.approx(heel_y / LEG)
+    assert m["heel_recovery_x_leg"][0] == pytest.approx(heel_x / LEG)
+
+
+# -- arms ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lag_s", [0.0, 0.02])
+def test_arm_extremes_and_timing(times, lag_s):
+    peak = 0.32 + lag_s
+    xy = figure(
+        times, lean_deg=10.0, thigh={"right": _cos(0.32, 0.5, 70.0)},
+        shoulder={"left": _cos(peak, 0.5, 60.0), "right": _cos(peak, 0.5, -60.0)},
+        elbow={"left": _cos(peak, 0.5, -20.0, 90.0), "right": _cos(peak, 0.5, 20.0, 90.0)},
+    )
+    m = _mech(times, xy)
+    assert m["shoulder_front_deg"][0] == pytest.approx(60.0)
+    assert m["elbow_front_deg"][0] == pytest.approx(70.0)
+    assert m["shoulder_back_deg"][0] == pytest.approx(-60.0)
+    assert m["elbow_back_deg"][0] == pytest.approx(110.0)
+    assert m["arm_timing_s"][0] == pytest.approx(lag_s, abs=1e-9)
+    assert m["arm_front_t_s"][0] == pytest.approx(peak, abs=1e-9)
+
+
+# -- run level ----------------------------------------------------------------------------------
+def test_per_leg_summaries_belong_to_the_limb():
+    steps = {
+        "foot": np.array(["left", "right", "left", "right"], dtype=object),
+        "thigh_front_max_deg": np.array([70.0, 60.0, 72.0, np.nan]),  # lifted by the other leg
+        "touchdown_distance_leg": np.array([0.2, 0.3, 0.4, 0.5]),
+        "trunk_lean_mean_deg": np.array([5.0, 6.0, 7.0, 8.0]),
+        "elbow_front_deg": np.array([70.0, 80.0, 72.0, 82.0]),
+        "elbow_back_deg": np.array([110.0, 100.0, 112.0, 102.0]),
+        "shoulder_front_deg": np.array([60.0, 50.0, 62.0, 52.0]),
+        "shoulder_back_deg": np.array([-40.0, -45.0, -42.0, -47.0]),
+        "arm_timing_s": np.array([0.01, -0.01, 0.03, np.nan]),
+    }
+    mech = mechanics_summary(steps)
+    assert mech["thigh_front_max_deg"]["right"] == pytest.approx(71.0)  # rows 1 and 3: right leg lifts
+    assert mech["thigh_front_max_deg"]["left"] == pytest.approx(60.0)
+    assert mech["thigh_front_max_deg"]["n"] == 3
+    assert mech["touchdown_distance_leg"]["left"] == pytest.approx(0.3)
+    assert mech["trunk_lean_mean_deg"]["mean"] == pytest.approx(6.5)
+    assert mech["trunk_lean_mean_deg"]["sd"] == pytest.approx(np.std([5, 6, 7, 8], ddof=1))
+    angles = {"left_elbow_deg": np.array([60.0, 120.0]), "right_elbow_deg": np.array([80.0, np.nan])}
+    arms = arms_summary(steps, angles)
+    assert arms["left"]["elbow_front_deg"] == pytest.approx(71.0)   # left rows
+    assert arms["left"]["elbow_back_deg"] == pytest.approx(101.0)   # right rows: left arm behind
+    assert arms["left"]["shoulder_range_deg"] == pytest.approx(61.0 - (-46.0))
+    assert arms["right"]["elbow_max_deg"] == 80.0 and arms["left"]["elbow_min_deg"] == 60.0
+    assert arms["arm_timing_s"]["mean"] == pytest.approx(0.01)
+    assert list(column_side(["left", "right"], "elbow_back_deg")) == ["right", "left"]
+    assert list(column_side(["left"], "trunk_lean_mean_deg")) == [None]
+
+
+def test_no_contacts_or_no_leg_gives_nan(times):
+    xy = figure(times)
+    assert all(len(v) == 0 for v in _mech(times, xy, contacts=[]).values())
+    out = step_mechanics(angle_series(xy, NAMES), xy, NAMES, times, CONTACTS, float("nan"))
+    assert all(np.isnan(v).all() for v in out.values())
+
+
+def test_missing_samples_withhold_window_values(times):
+    xy = figure(times, thigh={"right": _cos(0.32, 0.5, 70.0)})
+    xy[25:45] = np.nan  # most of the first step missing
+    m = _mech(times, xy)
+    kin = step_kinematics(angle_series(xy, NAMES), xy, NAMES, times, CONTACTS, LEG)
+    assert np.isnan(m["knee_height_max_leg"][0]) and np.isnan(kin["thigh_front_max_deg"][0])
+    assert FPS == 100.0
