@@ -56,8 +56,6 @@ STANDARD_SET = [
          contact_s=0.14, phase=0.2, runner_height_px=300),
     dict(name="v120_r2l", fps=120, duration_s=1.8, direction="right_to_left", speed_mps=9.0,
          step_frequency_hz=4.4, contact_s=0.115, phase=0.9, seed=3),
-    dict(name="v60_r2l", fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
-         step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
     dict(name="v60_l2r", fps=60, duration_s=2.0, speed_mps=8.6, step_frequency_hz=4.5,
          contact_s=0.12, phase=0.45, runner_height_px=260),
 ]

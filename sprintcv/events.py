@@ -789,13 +789,14 @@ def _timed_contact(
         # frames without the foot, the contact may have begun (or ended) unseen.
         return 0 <= i < n and bool(np.isfinite(raw[i, cols]).all())
 
-    td, td_hw = (float("nan"), np.inf) if not all(map(seen, range(start - 2, start + 2))) else edge_time(
-        raw, t_s, names, side, start, -1, gvx, limit=last)
-    to, to_hw = (float("nan"), np.inf) if not all(map(seen, range(last - 1, last + 3))) else edge_time(
-        raw, t_s, names, side, last, +1, gvx, limit=start)
-    fallback = np.isfinite(td) and np.isfinite(to) and to <= td
+    td_seen = all(map(seen, range(start - 2, start + 2)))
+    to_seen = all(map(seen, range(last - 1, last + 3)))
+    td, td_hw = edge_time(raw, t_s, names, side, start, -1, gvx, limit=last) if td_seen else (float("nan"), np.inf)
+    to, to_hw = edge_time(raw, t_s, names, side, last, +1, gvx, limit=start) if to_seen else (float("nan"), np.inf)
+    # A contact of two or three samples leaves too few for the fits, or makes them overlap:
+    # then the edges are the frame boundaries of the decoded contact, with a low confidence.
+    fallback = td_seen and to_seen and not (np.isfinite(td) and np.isfinite(to) and to > td)
     if fallback:
-        # The two fits overlap (a contact of two or three samples): frame-boundary times.
         td, to = (t_s[start - 1] + t_s[start]) / 2, (t_s[last] + t_s[stop]) / 2
     dt = float(np.median(np.diff(t_s)))
 

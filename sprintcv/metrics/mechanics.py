@@ -10,7 +10,8 @@ column                         definition
 =============================  ====================================================================
 ``knee_height_max_leg``        highest swing-leg knee relative to the hip midpoint over the step,
                                legs; 0 = knee at hip height, negative = below (knee lift)
-``thigh_to_deg``               stance thigh angle at toe-off; negative = knee behind the hip
+``thigh_to_deg``               stance thigh's extension behind at toe-off: its smallest angle
+                               within 60 ms (3 frames) of toe-off; negative = knee behind the hip
 ``knee_swing_min_deg``         smallest knee angle of leg ``f`` in early swing (toe-off to that
                                leg's knee lift): heel recovery, small = heel folded to the hip
 ``heel_recovery_height_leg``   highest heel of leg ``f`` in early swing, relative to the hip, legs
@@ -57,6 +58,10 @@ from ..events import Contact
 from ..joints import SIDES, other_side, side_joint
 from .kinematics import covered, rear_foot_x, value_at, window_mask
 from .temporal import describe
+
+#: Half-width of the window around toe-off in which the thigh's extension behind is taken, s
+#: (at least three samples).
+TOE_OFF_WINDOW_S = 0.06
 
 #: Per-step columns added by :func:`step_mechanics`, in table order.
 MECHANICS_COLUMNS: tuple[str, ...] = (
@@ -283,7 +288,11 @@ def step_mechanics(
         sel = window_mask(t_s, td, t_next)
         if covered(knee_h, sel):
             out["knee_height_max_leg"][i] = float(np.nanmax(knee_h[sel]))
-        out["thigh_to_deg"][i] = value_at(angles[f"{f}_thigh_deg"], t_s, to)
+        # Hip extension peaks at about toe-off; taken as the extreme within TOE_OFF_WINDOW_S of
+        # the event, so that the event's timing error (the thigh turns at ~600 deg/s there)
+        # does not become the metric's.
+        half = max(TOE_OFF_WINDOW_S, 3.0 * float(np.median(np.diff(t_s))))
+        out["thigh_to_deg"][i] = window_extreme(angles[f"{f}_thigh_deg"], t_s, to - half, to + half, "min")[1]
         # heel recovery: early swing of this foot, from toe-off to its own knee lift
         t_lift, _, _ = window_extreme(angles[f"{f}_thigh_deg"], t_s, to, _swing_end(contacts, i, t_s[-1]))
         _, knee_min, _ = window_extreme(angles[f"{f}_knee_deg"], t_s, to, t_lift, "min")
