@@ -271,9 +271,15 @@ def output_names(clips: Sequence[Path]) -> dict[Path, str]:
         if taken[stem.casefold()] > 1:
             stem = f"{stem}_{clip.suffix.lstrip('.').lower()}"
         names[clip] = stem.lstrip(".") or "clip"
-    if len({n.casefold() for n in names.values()}) < len(names):
-        # Same name and ending in one folder cannot happen; different case can (rep1.MP4).
-        names = {c: f"{n}_{i + 1}" for i, (c, n) in enumerate(names.items())}
+    # Names that still differ only in case (rep2.MP4, REP2.mp4) get a number: folders must
+    # not collide on case-insensitive file systems either.
+    groups: dict[str, list[Path]] = {}
+    for clip, name in names.items():
+        groups.setdefault(name.casefold(), []).append(clip)
+    for members in groups.values():
+        if len(members) > 1:
+            for i, clip in enumerate(members):
+                names[clip] = f"{names[clip]}_{i + 1}"
     return names
 
 
@@ -299,8 +305,8 @@ def plan_batch(
     out_dir : path
         Batch output folder: ``OUT/<clip>/`` per clip, ``OUT/team_summary.csv`` / ``.json``.
     roster : path or Roster, optional
-        Per-clip / per-athlete settings (:func:`sprintcv.roster.load_roster`). Its clips are
-        analysed too.
+        Per-clip / per-athlete settings (:func:`sprintcv.roster.load_roster`). With no
+        ``inputs``, its clips are the batch; with inputs, it gives their settings.
     base : ClipSettings
         Settings for every clip (the command-line options); the roster overrides them.
 
@@ -315,9 +321,16 @@ def plan_batch(
     input_dirs = {Path(i).expanduser().resolve() for i in inputs if Path(i).expanduser().is_dir()}
     found = discover_clips(inputs, recursive=recursive, exclude=[] if out in input_dirs else [out])
     parsed = load_roster(roster) if isinstance(roster, (str, os.PathLike)) else roster
-    clips = list(found.clips) + ([c for c in parsed.clips if c not in found.clips] if parsed else [])
+    # The inputs say which clips; the roster says how to analyse them. Without inputs, the
+    # roster's clips are the batch.
+    clips = list(found.clips) if inputs or parsed is None else list(parsed.clips)
     missing = list(parsed.missing) if parsed else []
     notes = []
+    if parsed and inputs:
+        outside = [c for c in parsed.clips if c not in set(clips)]
+        if outside:
+            notes.append(f"{len(outside)} clip{'s' if len(outside) > 1 else ''} of the roster not among the inputs, "
+                         f"not analysed: {', '.join(c.name for c in outside[:5])}" + (" ..." if len(outside) > 5 else ""))
     if found.ignored:
         names = ", ".join(p.name for p in found.ignored[:5]) + (" ..." if len(found.ignored) > 5 else "")
         notes.append(f"{len(found.ignored)} file{'s' if len(found.ignored) > 1 else ''} without a video "
@@ -601,13 +614,15 @@ class LocalExecutor:
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's worker processes (the public API can only wait for them)."""
+    """Kill a pool's worker processes now (the public API can only wait for them to finish
+    their clips); taken before ``shutdown``, which forgets them."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in list(getattr(pool, "_processes", {}).values() or []):
-        with contextlib.suppress(OSError, AttributeError):
+    for proc in procs:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
             proc.terminate()
-    for proc in list(getattr(pool, "_processes", {}).values() or []):
-        with contextlib.suppress(OSError, AttributeError, AssertionError):
+    for proc in procs:
+        with contextlib.suppress(OSError, AttributeError, AssertionError, ValueError):
             proc.join(timeout=5)
 
 

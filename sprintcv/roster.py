@@ -345,7 +345,7 @@ def _settings(row: Mapping[str, Any], allowed: Sequence[str], where: str) -> Cli
         )
     fields = {}
     for key, value in row.items():
-        if key == "clip" or value is None or (isinstance(value, str) and not value.strip()):
+        if key == "clip" or value is None:  # CSV's empty cells are dropped on reading
             continue
         fields[_FIELD_OF_KEY.get(key, key)] = _parse_value(key, value, where)
     return ClipSettings(**fields)
