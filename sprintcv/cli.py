@@ -8,6 +8,7 @@ a traceback.
 from __future__ import annotations
 
 import math
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,10 @@ def _team_lines(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _counts_line(counts: dict[str, int], total: int) -> str:
     parts = [f"{counts['done']} done ({counts['analysed']} analysed now, {counts['skipped']} already done)"]
     for key in ("failed", "missing", "pending"):
@@ -334,6 +339,9 @@ def batch(inputs: tuple[str, ...], roster: Path | None, out_dir: Path, workers: 
         click.echo(f"{len(plan.jobs)} clip{'s' if len(plan.jobs) != 1 else ''} -> {plan.out_dir} "
                    f"({executor.describe()})", err=True)
     interrupted = False
+    # A polite kill (SIGTERM: a job scheduler, a closed session) stops the batch as Ctrl-C
+    # does: finished clips kept, summary written.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = run_batch(plan, executor=executor, force=force, history=history, progress=not quiet)
     except BatchInterrupted as exc:
@@ -341,6 +349,7 @@ def batch(inputs: tuple[str, ...], roster: Path | None, out_dir: Path, workers: 
     except SprintcvError as exc:
         raise UserError(str(exc)) from None
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if history is not None:
             history.close()
     if not quiet:
@@ -361,7 +370,8 @@ def batch(inputs: tuple[str, ...], roster: Path | None, out_dir: Path, workers: 
             click.echo(f"note: {note}", err=True)
     if interrupted:
         left = report.counts["pending"]
-        click.echo(f"interrupted: {report.counts['done']} clips done and kept, {left} not analysed; "
+        done = report.counts["done"]
+        click.echo(f"interrupted: {done} clip{'s' if done != 1 else ''} done and kept, {left} not analysed; "
                    "run the same command again to analyse only those", err=True)
         sys.exit(130)
     if report.counts["failed"] or report.counts["missing"]:

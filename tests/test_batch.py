@@ -244,6 +244,24 @@ def test_unreachable_scheduler_is_one_clear_error(tmp_path):
         run_batch(plan, executor=DaskExecutor("tcp://127.0.0.1:9", timeout_s=1.0))
 
 
+def test_sigterm_stops_the_command_like_ctrl_c(tmp_path, monkeypatch):
+    fake_clips(tmp_path / "clips", ["a.mp4", "b.mp4"])
+
+    def killed(self, jobs, fn, on_result):
+        on_result(JobResult(clip=jobs[0].clip, name=jobs[0].name, status="failed", reason="a.mp4: broken"))
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        pytest.fail("SIGTERM did not interrupt the batch")
+
+    monkeypatch.setattr(LocalExecutor, "run", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    res = CliRunner().invoke(main, ["batch", str(tmp_path / "clips"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert res.exit_code == 130, res.output
+    assert "interrupted: 0 clips done and kept, 1 not analysed; run the same command again" in res.output
+    assert read_team_summary(tmp_path / "out")["interrupted"] is True
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is the command's only
+
+
 def test_command_line_input_errors(tmp_path):
     runner = CliRunner()
     res = runner.invoke(main, ["batch"])

@@ -219,3 +219,20 @@ def test_dataframes(batch_folder):
     assert list(rep_trend_frame(reps)["label"]) == ["rep 1", "rep 2", "rep 3", "rep 4"]
     sbs = side_by_side_frame(reps[0], reps[1])
     assert sbs.loc["fly10_s", "rep 1"] == 1.12 and sbs.loc["fly10_s", "diff"] == pytest.approx(-0.02)
+
+
+@pytest.mark.slow
+def test_compare_the_reps_of_a_real_batch(team_batch):
+    """Rep 2 is 8.0 m/s against the sample's 9.0 m/s: an 11 % speed drop, conditioning."""
+    reps = load_reps([team_batch["out"]], athlete="Anna Smith")
+    assert [r.label for r in reps] == ["rep 1", "rep 2"]
+    marker = conditioning_marker(reps)
+    assert marker.index == 1 and marker.speed_source == "fly10_s"
+    assert marker.drop_pct == pytest.approx(100 * (1 - 8.0 / 9.0), abs=0.5)
+    res = CliRunner().invoke(main, ["compare", str(team_batch["out"]), "--athlete", "Anna Smith"])
+    assert res.exit_code == 0, res.output
+    assert "the session has turned into conditioning" in res.output and "side by side: rep 1 vs rep 2" in res.output
+    # Ben's clip has no fly-10: the marker uses top speed; a single rep has nothing to set beside it.
+    res = CliRunner().invoke(main, ["compare", str(team_batch["out"]), "--athlete", "Ben Okoro"])
+    assert res.exit_code == 0, res.output
+    assert "1 rep" in res.output and "side by side" not in res.output and " n/a " in res.output

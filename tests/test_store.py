@@ -170,3 +170,39 @@ def test_history_command_errors(db):
     res = runner.invoke(main, ["history", "Zed", "--db", str(db)])
     assert res.exit_code == 2 and "no results for 'Zed'" in res.output and "Anna Smith" in res.output
     assert "Traceback" not in res.output
+
+
+def test_analyze_store_needs_an_athlete(tmp_path, sample_clip):
+    res = CliRunner().invoke(main, ["analyze", str(sample_clip), "--store", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "--store needs --athlete" in res.output
+    res = CliRunner().invoke(main, ["analyze", str(sample_clip), "--store", "--athlete", "A", "--date", "3 March",
+                                    "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "--date: date: must be a date YYYY-MM-DD" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_analyze_store_records_one_clip(tmp_path, sample_clip, sample_truth, pose_cache_dir):
+    db = tmp_path / "h.sqlite"
+    res = CliRunner().invoke(main, ["analyze", str(sample_clip), "--out", str(tmp_path / "o"), "--no-video",
+                                    "--no-report", "--quiet", "--cache-dir", str(pose_cache_dir), "--athlete",
+                                    "Anna Smith", "--store", "--date", "2025-03-03", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert f"history: recorded Anna Smith, 2025-03-03 in {db}" in res.output
+    with HistoryStore(db) as store:
+        (row,) = store.results("Anna Smith")
+    true_fly = sample_truth["gate_crossings"][1]["t_s"] - sample_truth["gate_crossings"][0]["t_s"]
+    assert row["fly10_s"] == pytest.approx(true_fly, abs=0.004)
+    assert row["results_dir"] == str((tmp_path / "o").resolve())
+
+
+@pytest.mark.slow
+def test_history_of_a_batch(team_batch, tmp_path):
+    res = CliRunner().invoke(main, ["history", "Anna Smith", "--db", str(team_batch["db"]),
+                                    "--plot", str(tmp_path / "anna.png")])
+    assert res.exit_code == 0, res.output
+    fly = min(r["fly10_s"] for r in team_batch["report"].rows if r["athlete"] == "Anna Smith" and r["fly10_s"])
+    assert "Anna Smith: 2 clips on 1 date, 2025-03-03 to 2025-03-03" in res.output
+    assert f"2025-03-03     2     {fly:.3f} s" in res.output  # the day's best rep
+    assert "not enough data for a trend (1 date; 3 dates needed)" in res.output
+    assert (tmp_path / "anna.png").is_file()
