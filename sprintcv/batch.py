@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -169,12 +170,22 @@ class Job:
 def _sha256_or_none(path: str | None) -> str | None:
     if path is None:
         return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None  # the analysis itself reports the missing model
+    return _sha256_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_cached(path: str, mtime_ns: int, size: int) -> str | None:
+    """SHA-256 of a file, computed once per (path, modification time, size)."""
     from .pose.cache import file_sha256
 
     try:
         return file_sha256(Path(path))
     except OSError:
-        return None  # the analysis itself reports the missing model
+        return None
 
 
 def job_key(job: Job, clip_sha256: str) -> str:
@@ -539,6 +550,15 @@ def _crash_result(job: Job) -> JobResult:
                             "e.g. out of memory)")
 
 
+def default_workers() -> int:
+    """The cores this process may run on (``sched_getaffinity``, e.g. in a container), else
+    ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 class LocalExecutor:
     """Worker processes on this machine (``spawn``: MediaPipe and ``fork`` do not mix).
 
@@ -548,11 +568,12 @@ class LocalExecutor:
     Parameters
     ----------
     workers : int, optional
-        Number of processes; default ``os.cpu_count()``.
+        Number of processes; default :func:`default_workers`. Each holds a pose model and a
+        clip's frames: about 0.6 GB of memory for a 720p clip.
     """
 
     def __init__(self, workers: int | None = None):
-        n = workers if workers is not None else (os.cpu_count() or 1)
+        n = workers if workers is not None else default_workers()
         if n < 1:
             raise BatchError(f"--workers must be 1 or more, not {n}")
         self.workers = int(n)

@@ -271,7 +271,8 @@ def _counts_line(counts: dict[str, int], total: int) -> str:
               help="TOML or CSV file with per-clip / per-athlete settings (see README).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("sprintcv_batch"),
               show_default=True, help="Output folder: one folder per clip plus team_summary.csv/.json.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default: all cores; about 0.6 GB of memory each).")
 @click.option("--scheduler", type=str, default=None,
               help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (clips and --out must be visible to its workers).")
 @click.option("--force", is_flag=True, help="Analyse every clip again, even those already done.")
@@ -324,13 +325,16 @@ def batch(inputs: tuple[str, ...], roster: Path | None, out_dir: Path, workers: 
                           model=model.resolve() if model else None, use_cache=not no_cache,
                           cache_dir=cache_dir.resolve() if cache_dir else None, recursive=recursive)
         executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
-        history = None
-        if not no_history and any(j.settings.athlete for j in plan.jobs):
-            from .store import HistoryStore
-
-            history = HistoryStore(db)
     except SprintcvError as exc:
         raise UserError(str(exc)) from None
+    history = None
+    if not no_history and any(j.settings.athlete for j in plan.jobs):
+        from .store import HistoryStore
+
+        try:
+            history = HistoryStore(db)
+        except SprintcvError as exc:
+            raise UserError(f"{exc}; choose another with --db FILE, or skip it with --no-history") from None
     for note in plan.notes:
         click.echo(f"note: {note}", err=True)
     for entry in plan.missing:

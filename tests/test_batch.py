@@ -276,6 +276,11 @@ def test_command_line_input_errors(tmp_path):
     assert res.exit_code == 2 and "unknown key 'speed'" in res.output
     res = runner.invoke(main, ["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "no such file or folder" in res.output
+    (tmp_path / "bad.sqlite").write_bytes(b"not a database" * 100)
+    res = runner.invoke(main, ["batch", str(tmp_path / "clips"), "--athlete", "Anna", "--db",
+                               str(tmp_path / "bad.sqlite"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "not a sprintcv history database" in res.output and "--no-history" in res.output
+    assert not (tmp_path / "o").exists()  # nothing started
     assert "Traceback" not in res.output
 
 
