@@ -653,7 +653,9 @@ class DaskExecutor:
     The workers need sprintcv installed and must see the clips and the output folder at the
     same paths (results are written by the workers). Start them with one thread each, as the
     pose model uses a core: ``dask worker tcp://HOST:8786 --nworkers 4 --nthreads 1``. A clip
-    that kills workers repeatedly is reported failed (Dask's ``KilledWorker``).
+    that kills workers repeatedly is reported failed (Dask's ``KilledWorker``). On Ctrl-C the
+    queued clips are cancelled; a clip already running on a worker finishes there (Dask does
+    not stop a running task), and its folder, complete, counts as done on the next run.
 
     Parameters
     ----------
