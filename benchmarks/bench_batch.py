@@ -2,10 +2,12 @@
 
 Run from the repo root::
 
-    python benchmarks/bench_batch.py [--clips DIR] [--workers 1,2] [--full]
+    python benchmarks/bench_batch.py [--clips DIR] [--copies K] [--workers 1,2] [--repeat N] [--full]
 
 Clips: the bundled sample plus three synthetic reps rendered once into a temporary folder
-(8.0, 8.5 and 9.5 m/s, 1.8 s at 120 fps, like the sample), or the video files of ``--clips``.
+(8.0, 8.5 and 9.5 m/s, 1.8 s at 120 fps, like the sample), or the video files of ``--clips``;
+``--copies K`` analyses each K times (as separate clips) so that the fixed cost of starting
+the workers weighs less.
 Each run is a fresh ``run_batch`` into a new output folder with the pose cache disabled, so
 every clip runs the pose model; wall time includes starting the worker processes. Default
 outputs are the analysis files only (no annotated video, report or key frames), which is
@@ -63,6 +65,7 @@ def main() -> int:
     ap.add_argument("--clips", type=Path, default=None, help="folder of clips (default: sample + 3 synthetic)")
     ap.add_argument("--workers", type=str, default="1,2", help="worker counts to compare, e.g. 1,2")
     ap.add_argument("--repeat", type=int, default=1, help="runs per worker count (the best is kept)")
+    ap.add_argument("--copies", type=int, default=1, help="analyse each clip this many times (separate files)")
     ap.add_argument("--full", action="store_true", help="write video, report and key frames too")
     args = ap.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
@@ -70,6 +73,13 @@ def main() -> int:
         tmp_path = Path(tmp)
         clips = sorted(p for p in args.clips.iterdir() if p.suffix.lower() in (".mp4", ".mov")) if args.clips \
             else make_clips(tmp_path / "clips")
+        if args.copies > 1:
+            (tmp_path / "copies").mkdir()
+            originals, clips = clips, []
+            for k in range(args.copies):
+                for c in originals:
+                    clips.append(tmp_path / "copies" / f"{c.stem}_{k + 1}{c.suffix}")
+                    shutil.copyfile(c, clips[-1])
         print(f"{len(clips)} clips, pose cache off, outputs: {'full' if args.full else 'analysis files'}, "
               f"{os.cpu_count()} cores")
         best: dict[int, tuple[float, float]] = {}
