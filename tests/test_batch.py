@@ -25,7 +25,6 @@ from click.testing import CliRunner
 from sprintcv.batch import (
     MANIFEST_NAME,
     TEAM_CSV,
-    TEAM_JSON,
     WORK_DIR,
     BatchInterrupted,
     DaskExecutor,
