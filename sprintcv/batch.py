@@ -920,8 +920,13 @@ def run_batch(
             if not any(n.startswith("history:") for n in notes):
                 notes.append(f"history: not recorded ({exc})")
 
-    with _locked(out):
-        _recover(out)
+    by_clip = {str(j.clip): j for j in plan.jobs}
+    bar: Any = None
+
+    def scan() -> list[Job]:
+        """Rows of missing and already-done clips; the jobs left to run."""
+        from .pose.cache import file_sha256
+
         for entry in plan.missing:
             wanted = plan.roster.settings_of(entry) if plan.roster is not None else entry.settings
             rows[f"missing:{entry.where}"] = {
@@ -929,10 +934,7 @@ def run_batch(
                 "session": wanted.session, "rep": wanted.rep, "clip": entry.pattern,
                 "status": "missing", "reason": f"{entry.where}: {entry.pattern} matches no file", "analysed_now": False,
             }
-        by_clip = {str(j.clip): j for j in plan.jobs}
         pending: list[Job] = []
-        from .pose.cache import file_sha256
-
         for job in plan.jobs:
             try:
                 sha = file_sha256(job.clip)
@@ -950,40 +952,44 @@ def run_batch(
             row = _with_summary(_row(job, "done", clip_sha256=sha, analysis_s=manifest.get("analysis_s")), summary)
             rows[str(job.clip)] = row
             record(job, row, summary)
-        write_team_summary(out, list(rows.values()), header(complete=not pending, interrupted=False))
+        return pending
 
-        bar = None
-        if progress and pending:
-            from tqdm import tqdm
+    def on_result(res: JobResult) -> None:
+        job = by_clip[str(res.clip)]
+        row = _row(job, res.status, reason=res.reason, clip_sha256=res.clip_sha256,
+                   analysis_s=res.analysis_s, analysed_now=res.status == "done")
+        row["worker"] = res.worker
+        if res.detail:
+            row["detail"] = res.detail
+        rows[str(res.clip)] = _with_summary(row, res.summary)
+        if res.status == "done":
+            record(job, row, res.summary)
+        write_team_summary(out, list(rows.values()), header(complete=False, interrupted=False))
+        if bar is not None:
+            if res.status != "done":
+                bar.write(f"failed: {res.reason}", file=stream)
+            bar.update(1)
 
-            skipped = len(plan.jobs) - len(pending)
-            bar = tqdm(total=len(pending), desc="clips", unit="clip", file=stream, dynamic_ncols=True,
-                       postfix=f"{skipped} already done" if skipped else None)
-
-        def on_result(res: JobResult) -> None:
-            job = by_clip[str(res.clip)]
-            row = _row(job, res.status, reason=res.reason, clip_sha256=res.clip_sha256,
-                       analysis_s=res.analysis_s, analysed_now=res.status == "done")
-            row["worker"] = res.worker
-            if res.detail:
-                row["detail"] = res.detail
-            rows[str(res.clip)] = _with_summary(row, res.summary)
-            if res.status == "done":
-                record(job, row, res.summary)
-            write_team_summary(out, list(rows.values()), header(complete=False, interrupted=False))
-            if bar is not None:
-                if res.status != "done":
-                    bar.write(f"failed: {res.reason}", file=stream)
-                bar.update(1)
-
-        interrupted = False
+    interrupted = False
+    with _locked(out):
+        _recover(out)
         try:
+            pending = scan()
+            write_team_summary(out, list(rows.values()), header(complete=not pending, interrupted=False))
+            if progress and pending:
+                from tqdm import tqdm
+
+                skipped = len(plan.jobs) - len(pending)
+                bar = tqdm(total=len(pending), desc="clips", unit="clip", file=stream, dynamic_ncols=True,
+                           postfix=f"{skipped} already done" if skipped else None)
             executor.run(pending, job_fn, on_result)
         except KeyboardInterrupt:
             interrupted = True
         finally:
             if bar is not None:
                 bar.close()
+            for job in plan.jobs:  # not reached by the scan when it was interrupted
+                rows.setdefault(str(job.clip), _row(job, "pending"))
             all_rows = list(rows.values())
             n_pending = sum(1 for r in all_rows if r["status"] == "pending")
             write_team_summary(out, all_rows, header(complete=n_pending == 0, interrupted=interrupted))

@@ -170,6 +170,26 @@ def test_interrupt_writes_the_summary_of_what_finished(tmp_path):
         run_batch(plan, executor=InterruptAfter(0))
 
 
+def test_interrupt_while_checking_what_is_done(tmp_path, monkeypatch):
+    import sprintcv.batch as batch_module
+
+    fake_clips(tmp_path / "clips")
+    plan = plan_batch([tmp_path / "clips"], out_dir=tmp_path / "out")
+    calls = []
+
+    def interrupted_scan(job, key):
+        calls.append(job)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return None
+
+    monkeypatch.setattr(batch_module, "completed_manifest", interrupted_scan)
+    with pytest.raises(BatchInterrupted) as info:
+        run_batch(plan, executor=InterruptAfter(0))
+    assert info.value.report.counts["pending"] == 3
+    assert [r["status"] for r in read_team_summary(tmp_path / "out")["clips"]] == ["pending"] * 3
+
+
 def test_one_batch_at_a_time_per_output_folder(tmp_path):
     fake_clips(tmp_path / "clips")
     plan = plan_batch([tmp_path / "clips"], out_dir=tmp_path / "out")
