@@ -29,3 +29,15 @@ class AnalysisError(SprintcvError):
 
 class CalibrationError(SprintcvError):
     """Calibration input (gates, distances, heights) is invalid."""
+
+
+class BatchError(SprintcvError):
+    """A batch cannot start: no clips, an output folder in use, an unreachable scheduler..."""
+
+
+class RosterError(BatchError):
+    """The roster file is unreadable or inconsistent (unknown keys, duplicate entries...)."""
+
+
+class StoreError(SprintcvError):
+    """The results history database cannot be used (unreadable, newer schema...)."""

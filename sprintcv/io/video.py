@@ -67,6 +67,7 @@ import math
 import os
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -409,6 +410,35 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         truncated or corrupt. The message is one line naming the file.
     """
     return _probe(Path(path))[0]
+
+
+def creation_time(path: str | os.PathLike[str]) -> datetime | None:
+    """When the camera recorded the clip, from the container's ``creation_time`` tag.
+
+    Phones write it in UTC (ISO 8601); editors and re-encoders often drop it or set it to
+    the export time, so it is a best guess. Returns an aware datetime (UTC), or None when
+    the tag is absent, unparsable or the file cannot be opened.
+    """
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except (av.error.FFmpegError, OSError):
+        return None
+    try:
+        tags = dict(container.metadata)
+        for stream in container.streams.video:
+            tags.setdefault("creation_time", stream.metadata.get("creation_time"))
+    finally:
+        container.close()
+    text = str(tags.get("creation_time") or "").strip()
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.year < 1971:  # cameras without a clock write the epoch
+        return None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
 
 
 def _probe(path: Path) -> tuple[VideoInfo, int]:
