@@ -6,6 +6,8 @@ Timeline of every test (100 Hz, events on samples): left contact 0.20-0.30 s, ri
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -95,10 +97,17 @@ def test_knee_lift_height_and_time(times):
 
 
 def test_thigh_at_toe_off_and_separation_at_touchdown(times):
-    left = lambda t: 25.0 - 500.0 * (t - 0.20)  # noqa: E731 - 25 deg at TD, -25 deg at TO
+    # 25 deg at TD (0.20 s), most extended (-25 deg) at TO (0.30 s)
+    left = lambda t: -25.0 + 5000.0 * (t - 0.30) ** 2  # noqa: E731
     xy = figure(times, thigh={"left": left, "right": _cos(0.32, 0.5, 70.0)})
     m = _mech(times, xy)
     assert m["thigh_to_deg"][0] == pytest.approx(-25.0)
+    # The extreme is taken within 60 ms of toe-off: a toe-off found 30 ms early gives the same.
+    early = [dataclasses.replace(c, toeoff_s=c.toeoff_s - 0.03) if i == 0 else c for i, c in enumerate(CONTACTS)]
+    assert _mech(times, xy, contacts=early)["thigh_to_deg"][0] == pytest.approx(-25.0)
+    # A thigh still moving at the window's ends shows no extreme: missing, not guessed.
+    still_moving = figure(times, thigh={"left": lambda t: 25.0 - 500.0 * (t - 0.20), "right": 0.0})
+    assert np.isnan(_mech(times, still_moving)["thigh_to_deg"][0])
     right_at_td = 70.0 * np.cos(2 * np.pi * (0.20 - 0.32) / 0.5)
     assert m["thigh_separation_td_deg"][0] == pytest.approx(25.0 - right_at_td)
 

@@ -62,9 +62,12 @@ def test_event_angles_match_the_truth_angle_series(sample_truth):
     cols, contacts = truth_steps(sample_truth)
     t = np.arange(sample_truth["n_frames"]) / sample_truth["fps"]
     a = {k: np.asarray(v, float) for k, v in sample_truth["angles_deg"].items()}
+    assert np.isfinite(cols["thigh_to_deg"]).sum() >= len(contacts) - 2  # all but the clip's ends
     for i, c in enumerate(contacts):
         other = "right" if c.foot == "left" else "left"
-        assert cols["thigh_to_deg"][i] == pytest.approx(np.interp(c.toeoff_s, t, a[f"{c.foot}_thigh"]), abs=0.05)
+        near_to = np.abs(t - c.toeoff_s) <= 0.06  # the thigh's extension peaks around toe-off
+        if np.isfinite(cols["thigh_to_deg"][i]):
+            assert cols["thigh_to_deg"][i] == pytest.approx(a[f"{c.foot}_thigh"][near_to].min(), abs=0.05)
         assert cols["knee_td_deg"][i] == pytest.approx(np.interp(c.touchdown_s, t, a[f"{c.foot}_knee"]), abs=0.05)
         sep = np.interp(c.touchdown_s, t, a[f"{c.foot}_thigh"]) - np.interp(c.touchdown_s, t, a[f"{other}_thigh"])
         assert cols["thigh_separation_td_deg"][i] == pytest.approx(sep, abs=0.05)
