@@ -72,6 +72,8 @@ import numpy as np
 from .joints import SIDES, other_side, side_joint
 
 KINDS = ("touchdown", "toeoff")
+#: Rounds of foot-label correction in :func:`detect_contacts`.
+MAX_IDENTITY_ROUNDS = 3
 #: Foot landmarks whose ground-relative motion defines a planted foot.
 FOOT_POINTS = ("heel", "foot_index")
 #: Joints exchanged when the two feet are swapped.
@@ -857,17 +859,20 @@ def detect_contacts(
     leg_px = leg_length(xy, names)
     dt = float(np.median(np.diff(t_s)))
     swaps = np.zeros((len(t_s), len(FOOT_JOINTS)), dtype=bool)
-    for attempt in range(2 if correct_feet else 1):
+    # Decode, correct the feet's labels from the contacts found, decode again; a correction can
+    # reveal another, so up to MAX_IDENTITY_ROUNDS rounds, stopping when nothing changes.
+    for attempt in range(MAX_IDENTITY_ROUNDS + 1 if correct_feet else 1):
         cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted)
         segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
                                 min_contact_s=min_contact_s, max_contact_s=max_contact_s)
         runs = planted_runs(segments)
-        if attempt == 0 and correct_feet:
-            more = stance_foot_swaps(raw, names, runs, cues.ground_vx, t_s, leg_px)
-            if not more.any():
-                break
-            swaps ^= more
-            xy, raw = swap_feet(xy, names, more), swap_feet(raw, names, more)
+        if attempt == MAX_IDENTITY_ROUNDS or not correct_feet:
+            break
+        more = stance_foot_swaps(raw, names, runs, cues.ground_vx, t_s, leg_px)
+        if not more.any():
+            break
+        swaps ^= more
+        xy, raw = swap_feet(xy, names, more), swap_feet(raw, names, more)
     warnings: list[str] = []
     contacts: list[Contact] = []
     for side, side_runs in runs.items():
