@@ -881,6 +881,8 @@ def detect_contacts(
             if np.count_nonzero(lo) < 2 or np.mean(1.0 / (1.0 + np.exp(-lo))) <= min_evidence:
                 continue  # decoded by the running pattern, but this foot's data do not show it
             c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px)
+            if np.isfinite(c.contact_s) and c.contact_s < min_contact_s:
+                continue  # shorter than any running contact: a glitch at the clip's edge
             if np.isfinite(c.contact_s) and c.contact_s > max_contact_s:
                 warnings.append(f"{side} foot stays down {c.contact_s:.2f} s at {c.touchdown_s:.2f} s: "
                                 "not a running contact, ignored")
