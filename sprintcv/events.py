@@ -644,13 +644,15 @@ def breakpoint_fit(
     if len(t_s) < n_par + 2:
         return float("nan"), float("inf")
     grid = np.linspace(t_lo, t_hi, n_grid)
-    sse = np.empty(n_grid)
-    for g, t0 in enumerate(grid):
-        d = np.clip((t_s - t0) * outward, 0.0, None)
-        design = np.column_stack([np.ones_like(d)] + [d ** k for k in powers])
-        coef, *_ = np.linalg.lstsq(design, points, rcond=None)
-        resid = points - design @ coef
-        sse[g] = float(np.sum(resid * resid))
+    # All candidate breakpoints at once: designs (g, m, p), least squares by the normal
+    # equations (lightly regularised: a candidate with no sample on its moving side has an
+    # all-zero column).
+    d = np.clip((t_s[None, :] - grid[:, None]) * outward, 0.0, None)
+    design = np.stack([np.ones_like(d)] + [d ** k for k in powers], axis=-1)
+    gram = np.einsum("gmp,gmq->gpq", design, design) + 1e-12 * np.eye(design.shape[-1])
+    coef = np.linalg.solve(gram, np.einsum("gmp,mk->gpk", design, points))
+    resid = points[None] - np.einsum("gmp,gpk->gmk", design, coef)
+    sse = np.sum(resid * resid, axis=(1, 2))
     best = int(np.argmin(sse))
     dof = max(points.size - n_par * points.shape[1] - 1, 1)
     inside = grid[sse <= sse[best] * (1.0 + 4.0 / dof) + 1e-12]
