@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .clean import lowpass
 from .joints import SIDES, other_side, side_joint
 
 KINDS = ("touchdown", "toeoff")
@@ -76,6 +77,14 @@ KINDS = ("touchdown", "toeoff")
 MAX_IDENTITY_ROUNDS = 3
 #: Foot landmarks whose ground-relative motion defines a planted foot.
 FOOT_POINTS = ("heel", "foot_index")
+
+#: Samples fitted beyond the toe-off search range on each side (s). Shorter than at
+#: touchdown: before toe-off the toe landmark slides at a growing rate as the foot turns, and
+#: the fit's linear drift describes that only locally.
+TOE_OFF_WINDOW_S = 0.02
+
+#: Reweighted passes and Huber constant (in robust residual spreads) of a robust edge fit.
+ROBUST_PASSES, HUBER_K = 2, 2.0
 #: Joints exchanged when the two feet are swapped.
 FOOT_JOINTS = ("ankle", "heel", "foot_index")
 #: Phases of the running cycle decoded by :func:`segment_gait`.
@@ -162,6 +171,10 @@ class ContactDetection:
     foot_swaps : ndarray of bool, shape (n, len(FOOT_JOINTS))
         Foot landmarks exchanged between the feet (see :func:`stance_foot_swaps`); apply them
         to another copy of the trajectory with :func:`swap_feet`.
+    foot_lost : ndarray of bool, shape (n, len(SIDES), len(FOOT_JOINTS))
+        Foot landmarks (after the swaps) that left a planted foot's spot and came back
+        (:func:`stance_excursions`): the pose model lost the foot there, and contact detection
+        ignored them.
     warnings : list of str
     """
 
@@ -171,6 +184,7 @@ class ContactDetection:
     ground_velocity_px_s: float = 0.0
     run_speed_leg_s: float = float("nan")
     foot_swaps: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FOOT_JOINTS)), dtype=bool))
+    foot_lost: np.ndarray = field(default_factory=lambda: np.zeros((0, len(SIDES), len(FOOT_JOINTS)), dtype=bool))
     warnings: list[str] = field(default_factory=list)
 
     def events(self) -> EventTable:
@@ -607,18 +621,83 @@ def stance_foot_swaps(
     return swaps ^ flips
 
 
+def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def stance_excursions(
+    xy: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
+    ground_vx: float, t_s: np.ndarray, leg_px: float, *, min_error_leg: float = 0.15,
+    near_leg: float = 0.075, min_samples: int = 5,
+) -> np.ndarray:
+    """Samples where the pose model lost a planted foot, shape (n, len(SIDES),
+    len(FOOT_JOINTS)) bool (all of that foot's landmarks marked).
+
+    The toe of a planted foot stays where it landed until it leaves for good (the heel does
+    not: it settles after a fore-foot strike and rises before toe-off), so a toe more than
+    ``min_error_leg`` legs from its contact's spot between two samples within ``near_leg`` of
+    it is the pose model losing the foot (typically while the swing foot passes it), not the
+    foot moving; those samples are to be hidden. The first of the two must be in the decoded
+    contact, which must span at least ``min_samples``. The toe is followed in ground
+    coordinates over the contact and beyond its decoded edges (to half a typical contact, and
+    to 1.5 typical contacts from the other edge), where a contact cut short by such samples
+    continues.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, n_joints, 2)
+        Unfiltered body-frame positions, pixels.
+    runs : dict of str to list of (start, stop)
+        Planted runs per foot (:func:`planted_runs`).
+    ground_vx : float
+        Ground velocity, pixels per second.
+    t_s : ndarray, shape (n,)
+    leg_px : float
+    """
+    n = xy.shape[0]
+    shift = np.column_stack([ground_vx * (t_s - t_s[0]), np.zeros(n)])
+    lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
+    typical = int(np.median(lengths)) if lengths else 0
+    reach, span = typical // 2, (3 * typical) // 2
+    out = np.zeros((n, len(SIDES), len(FOOT_JOINTS)), dtype=bool)
+    for k, side in enumerate(SIDES):
+        toe = xy[:, _col(names, side, "foot_index")] - shift
+        for s, e in runs.get(side, []):
+            if e - s < min_samples or not np.isfinite(toe[s:e]).any():
+                continue  # a contact of a few frames has no stretch to lose
+            spot = np.nanmedian(toe[s:e], axis=0)
+            # A contact cut short by the lost samples may continue up to a long contact from
+            # either decoded edge; the same foot's other contacts are a stride away.
+            lo, hi = max(0, min(s - reach, e - span)), min(n, max(e + reach, s + span))
+            d = np.linalg.norm(toe[lo:hi] - spot, axis=1) / leg_px
+            # Before the decoded touchdown the swing foot may pass over the spot: the lost
+            # stretch must begin after a planted sample of this contact.
+            near = np.flatnonzero(d < near_leg)
+            near = near[near >= s - lo]
+            with np.errstate(invalid="ignore"):
+                far = d > min_error_leg
+            for a, b in _runs_of(far):
+                if near.size and near[0] < a and near[-1] >= b:
+                    out[lo + a:lo + b, k, :] = True
+    return out
+
+
 # -- edge timing --------------------------------------------------------------------------------
 def breakpoint_fit(
     t_s: np.ndarray, points: np.ndarray, t_lo: float, t_hi: float, outward: int, n_grid: int = 41,
-    powers: tuple[int, ...] = (1, 2),
+    powers: tuple[int, ...] = (1, 2), inner_drift: bool = False, robust: bool = False,
 ) -> tuple[float, float]:
     """Least-squares breakpoint between a still and a moving stretch of a trajectory.
 
     Model, for a candidate breakpoint ``t0``: the point is constant on the inner side of
     ``t0`` and moves as ``c + sum_k u_k d^k`` (``k`` in ``powers``) on the outer side, with
     ``d = outward (t - t0)`` (``outward = -1``: moving before ``t0``, a touchdown; ``+1``:
-    moving after, a toe-off). The model is linear in ``c, u`` given ``t0``; ``t0`` is searched
-    on ``n_grid`` points of ``[t_lo, t_hi]``.
+    moving after, a toe-off). With ``inner_drift`` the inner side may also drift linearly,
+    ``c - v d_in`` (``d_in`` the distance in time to ``t0`` on the inner side): the breakpoint
+    is then where the motion changes, not where it starts. The model is linear in ``c, u, v``
+    given ``t0``; ``t0`` is searched on ``n_grid`` points of ``[t_lo, t_hi]``.
 
     Parameters
     ----------
@@ -630,6 +709,11 @@ def breakpoint_fit(
     outward : {-1, +1}
     powers : tuple of int
         Powers of the departure polynomial.
+    inner_drift : bool
+        Let the inner (planted) side drift linearly.
+    robust : bool
+        Down-weight outlying samples (Huber weights, :data:`ROBUST_PASSES` reweighted passes):
+        a one-frame landmark jump then moves the edge less.
 
     Returns
     -------
@@ -640,19 +724,30 @@ def breakpoint_fit(
         bound of the best one (sum of squares at most ``(1 + 4 / dof)`` times the minimum):
         how sharply the data fix the edge.
     """
-    n_par = 2 + len(powers)
+    n_par = 2 + len(powers) + int(inner_drift)
     if len(t_s) < n_par + 2:
         return float("nan"), float("inf")
     grid = np.linspace(t_lo, t_hi, n_grid)
     # All candidate breakpoints at once: designs (g, m, p), least squares by the normal
     # equations (lightly regularised: a candidate with no sample on its moving side has an
     # all-zero column).
-    d = np.clip((t_s[None, :] - grid[:, None]) * outward, 0.0, None)
-    design = np.stack([np.ones_like(d)] + [d ** k for k in powers], axis=-1)
-    gram = np.einsum("gmp,gmq->gpq", design, design) + 1e-12 * np.eye(design.shape[-1])
-    coef = np.linalg.solve(gram, np.einsum("gmp,mk->gpk", design, points))
-    resid = points[None] - np.einsum("gmp,gpk->gmk", design, coef)
-    sse = np.sum(resid * resid, axis=(1, 2))
+    lag = (t_s[None, :] - grid[:, None]) * outward
+    d = np.clip(lag, 0.0, None)
+    columns = [np.ones_like(d)] + [d ** k for k in powers]
+    if inner_drift:
+        columns.append(np.clip(-lag, 0.0, None))
+    design = np.stack(columns, axis=-1)
+    w = np.ones(d.shape)
+    for _ in range(1 + (ROBUST_PASSES if robust else 0)):
+        wd = design * w[..., None]
+        gram = np.einsum("gmp,gmq->gpq", wd, design) + 1e-12 * np.eye(design.shape[-1])
+        coef = np.linalg.solve(gram, np.einsum("gmp,mk->gpk", wd, points))
+        resid = points[None] - np.einsum("gmp,gpk->gmk", design, coef)
+        r = np.linalg.norm(resid, axis=2)
+        # Huber weights about each candidate's own robust residual scale
+        scale = np.maximum(1.4826 * np.median(r, axis=1, keepdims=True), 1e-9)
+        w = np.minimum(1.0, HUBER_K * scale / np.maximum(r, 1e-12)) if robust else w
+    sse = np.sum(w * r * r, axis=1)
     best = int(np.argmin(sse))
     dof = max(points.size - n_par * points.shape[1] - 1, 1)
     inside = grid[sse <= sse[best] * (1.0 + 4.0 / dof) + 1e-12]
@@ -718,7 +813,7 @@ def edge_time(
             continue  # the planted or the swing side of this edge is not seen
         t0, halfwidth = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward,
                                        n_grid=int(20 * (search_in + search_out)) + 1,
-                                       powers=(1, 2))
+                                       powers=(1, 2), inner_drift=outward > 0, robust=outward < 0)
         if np.isfinite(t0):
             results.append((t0, halfwidth))
     if not results:
@@ -777,26 +872,59 @@ def swap_feet(xy: np.ndarray, names: tuple[str, ...], swaps: np.ndarray) -> np.n
     return out
 
 
+def _hide(xy: np.ndarray, names: tuple[str, ...], samples: np.ndarray) -> np.ndarray:
+    """Copy of ``xy`` with the foot landmarks marked in ``samples`` (shape (n, len(SIDES),
+    len(FOOT_JOINTS))) set to NaN."""
+    out = np.array(xy, copy=True)
+    for k, side in enumerate(SIDES):
+        for j, joint in enumerate(FOOT_JOINTS):
+            out[samples[:, k, j], _col(names, side, joint)] = np.nan
+    return out
+
+
+def _bridge(xy: np.ndarray, names: tuple[str, ...], samples: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """Copy of ``xy`` with the foot landmarks marked in ``samples`` (shape (n, len(SIDES),
+    len(FOOT_JOINTS))) interpolated in time from the unmarked samples around them."""
+    out = np.array(xy, copy=True)
+    for k, side in enumerate(SIDES):
+        for j, joint in enumerate(FOOT_JOINTS):
+            rows = samples[:, k, j]
+            if not rows.any():
+                continue
+            col = _col(names, side, joint)
+            for dim in range(out.shape[-1]):
+                v = out[:, col, dim]
+                good = np.isfinite(v) & ~rows
+                if good.sum() >= 2:
+                    v[rows] = np.interp(t_s[rows], t_s[good], v[good])
+    return out
+
+
 def _timed_contact(
     side: str, start: int, stop: int, raw: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
-    cues: _Cues, leg_px: float,
+    cues: _Cues, leg_px: float, shown: np.ndarray | None = None,
 ) -> Contact:
-    """Contact of samples ``start..stop-1`` with its edges timed (NaN at the clip's ends)."""
+    """Contact of samples ``start..stop-1`` with its edges timed (NaN at the clip's ends).
+    ``shown``: the positions before lost samples were hidden (default ``raw``), which say
+    whether the foot was in view next to an edge."""
     n = len(t_s)
     last = stop - 1
     evidence = float(np.mean(1.0 / (1.0 + np.exp(-cues.logodds[side][start:stop]))))
     gvx = cues.ground_vx
     cols = [_col(names, side, p) for p in FOOT_POINTS]
 
+    shown = raw if shown is None else shown
+
     def seen(i: int) -> bool:
         # An edge needs the foot in view on both sides of it: next to the clip's ends or to
         # frames without the foot, the contact may have begun (or ended) unseen.
-        return 0 <= i < n and bool(np.isfinite(raw[i, cols]).all())
+        return 0 <= i < n and bool(np.isfinite(shown[i, cols]).all())
 
-    td_seen = all(map(seen, range(start - 2, start + 2)))
-    to_seen = all(map(seen, range(last - 1, last + 3)))
+    td_seen = all(map(seen, range(start - 2, start + 1)))
+    to_seen = all(map(seen, range(last, last + 3)))
     td, td_hw = edge_time(raw, t_s, names, side, start, -1, gvx, limit=last) if td_seen else (float("nan"), np.inf)
-    to, to_hw = edge_time(raw, t_s, names, side, last, +1, gvx, limit=start) if to_seen else (float("nan"), np.inf)
+    to, to_hw = edge_time(raw, t_s, names, side, last, +1, gvx, limit=start,
+                            window_s=TOE_OFF_WINDOW_S) if to_seen else (float("nan"), np.inf)
     # A contact of two or three samples leaves too few for the fits, or makes them overlap:
     # then the edges are the frame boundaries of the decoded contact, with a low confidence.
     fallback = td_seen and to_seen and not (np.isfinite(td) and np.isfinite(to) and to > td)
@@ -828,6 +956,7 @@ def detect_contacts(
     speed_planted: float = 0.3,
     min_evidence: float = 0.5,
     correct_feet: bool = True,
+    cutoff_hz: float | None = None,
 ) -> ContactDetection:
     """Find the ground contacts of both feet (see the module docstring for the method).
 
@@ -853,7 +982,13 @@ def detect_contacts(
         A decoded contact whose samples' mean planted probability is below this is dropped.
     correct_feet : bool
         Exchange left/right feet where a planted foot's spot shows the other foot's landmarks
-        (:func:`stance_foot_swaps`), then decode again.
+        (:func:`stance_foot_swaps`), ignore foot landmarks that leave a planted spot and come
+        back (:func:`stance_excursions`), then decode again.
+    cutoff_hz : float, optional
+        The low-pass cut-off that made ``xy`` from ``xy_raw``. Given, the cues are recomputed
+        from the corrected ``xy_raw`` after each correction (a filtered glitch smears into the
+        neighbouring samples, which swapping the filtered positions would not undo); else
+        the corrections are applied to ``xy`` directly.
     """
     xy = np.array(xy, dtype=float)[..., :2]
     raw = xy.copy() if xy_raw is None else np.array(xy_raw, dtype=float)[..., :2]
@@ -861,6 +996,9 @@ def detect_contacts(
     leg_px = leg_length(xy, names)
     dt = float(np.median(np.diff(t_s)))
     swaps = np.zeros((len(t_s), len(FOOT_JOINTS)), dtype=bool)
+    lost = np.zeros((len(t_s), len(SIDES), len(FOOT_JOINTS)), dtype=bool)
+    refilter = cutoff_hz is not None and xy_raw is not None and np.isfinite(cutoff_hz)
+    shown = raw  # the landmarks as the pose model gave them (relabelled, none hidden)
     # Decode, correct the feet's labels from the contacts found, decode again; a correction can
     # reveal another, so up to MAX_IDENTITY_ROUNDS rounds, stopping when nothing changes.
     for attempt in range(MAX_IDENTITY_ROUNDS + 1 if correct_feet else 1):
@@ -871,10 +1009,19 @@ def detect_contacts(
         if attempt == MAX_IDENTITY_ROUNDS or not correct_feet:
             break
         more = stance_foot_swaps(raw, names, runs, cues.ground_vx, t_s, leg_px)
-        if not more.any():
+        swapped = swap_feet(raw, names, more)
+        lost = np.where(more[:, None, :], lost[:, ::-1], lost)  # labels follow the swap
+        gone = stance_excursions(swapped, names, runs, cues.ground_vx, t_s, leg_px) & ~lost
+        if not (more.any() or gone.any()):
             break
         swaps ^= more
-        xy, raw = swap_feet(xy, names, more), swap_feet(raw, names, more)
+        lost |= gone
+        shown = swap_feet(shown, names, more)
+        raw = _hide(swapped, names, gone)
+        # The cues see a lost planted foot where it was before and after (it did not move);
+        # the edge fits see nothing there.
+        xy = (lowpass(_bridge(raw, names, lost, t_s), t_s, cutoff_hz) if refilter
+              else _bridge(_hide(swap_feet(xy, names, more), names, lost), names, lost, t_s))
     warnings: list[str] = []
     contacts: list[Contact] = []
     for side, side_runs in runs.items():
@@ -882,7 +1029,7 @@ def detect_contacts(
             lo = cues.logodds[side][start:stop]
             if np.count_nonzero(lo) < 2 or np.mean(1.0 / (1.0 + np.exp(-lo))) <= min_evidence:
                 continue  # decoded by the running pattern, but this foot's data do not show it
-            c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px)
+            c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px, shown=shown)
             if np.isfinite(c.contact_s) and c.contact_s < min_contact_s:
                 continue  # shorter than any running contact: a glitch at the clip's edge
             if np.isfinite(c.contact_s) and c.contact_s > max_contact_s:
@@ -895,7 +1042,7 @@ def detect_contacts(
     return ContactDetection(
         contacts=contacts, ground=cues.ground, leg_length_px=leg_px,
         ground_velocity_px_s=cues.ground_vx, run_speed_leg_s=cues.run_speed,
-        foot_swaps=swaps, warnings=warnings,
+        foot_swaps=swaps, foot_lost=lost, warnings=warnings,
     )
 
 

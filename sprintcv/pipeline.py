@@ -443,7 +443,7 @@ def analyze(
         detection = detect_contacts(
             np.where(hide, np.nan, body), clean.t_s, clean.joint_names,
             xy_raw=np.where(hide, np.nan, to_body_frame(unfiltered, direction)[0]),
-            camera_still=not loc.get("camera_moving", False),
+            camera_still=not loc.get("camera_moving", False), cutoff_hz=report.cutoff_hz,
         )
     except ValueError as exc:
         raise AnalysisError(f"{path.name}: {exc}") from None

@@ -6,7 +6,7 @@ import pytest
 
 from sprintcv.events import (
     FOOT_JOINTS, breakpoint_fit, detect_contacts, fit_ground_line, foot_speed, ground_velocity,
-    planted_logodds, planted_runs, segment_gait, stance_foot_swaps, swap_feet,
+    planted_logodds, planted_runs, segment_gait, stance_excursions, stance_foot_swaps, swap_feet,
 )
 from sprintcv.joints import MEDIAPIPE_JOINTS
 
@@ -278,3 +278,98 @@ def test_constructed_foot_swaps_are_found_and_undone():
     got = [(c.foot, c.touchdown_s, c.toeoff_s) for c in _complete(det)]
     want = [(c.foot, c.touchdown_s, c.toeoff_s) for c in _complete(clean)]
     assert got == want
+
+
+def test_breakpoint_fit_with_inner_drift_finds_where_the_motion_changes():
+    """Before toe-off the toe landmark slides slowly (it sits above the tip of a turning
+    foot); the plain still/moving model puts the edge where the slide starts, the drift model
+    where the departure does."""
+    fps = 120.0
+    t = np.arange(16) / fps
+    t0 = 0.0712
+    before = np.clip(t0 - t, 0, None)
+    after = np.clip(t - t0, 0, None)
+    # slide 150 px/s forward and 60 px/s up; then leave at 400 px/s with acceleration
+    x = 10.0 - 150.0 * before + 400.0 * after + 4000.0 * after ** 2
+    y = 3.0 - 60.0 * before + 100.0 * after + 9000.0 * after ** 2
+    pts = np.column_stack([x, y])
+    plain, _ = breakpoint_fit(t, pts, 0.03, 0.11, +1, n_grid=161)
+    drift, halfwidth = breakpoint_fit(t, pts, 0.03, 0.11, +1, n_grid=161, inner_drift=True)
+    assert drift == pytest.approx(t0, abs=0.05 / fps)
+    assert plain < t0 - 0.5 / fps  # the slide's onset pulls the plain fit early
+    assert halfwidth < 0.5 / fps
+    noisy = pts + np.random.default_rng(2).normal(0, 0.5, pts.shape)
+    est, _ = breakpoint_fit(t, noisy, 0.03, 0.11, +1, n_grid=161, inner_drift=True)
+    assert est == pytest.approx(t0, abs=0.4 / fps)
+
+
+def _lose_foot(xy, t, side, t_from, t_to, offset=(22.0, 18.0)):
+    """The pose model puts ``side``'s foot landmarks ``offset`` px away during [t_from, t_to)."""
+    names = MEDIAPIPE_JOINTS
+    out = xy.copy()
+    rows = (t >= t_from) & (t < t_to)
+    for joint in FOOT_JOINTS:
+        out[rows, names.index(f"{side}_{joint}")] += offset
+    return out, rows
+
+
+def test_a_lost_planted_foot_is_hidden_and_the_contact_keeps_its_length():
+    """For 3 samples in late stance the stance foot's landmarks jump 0.28 leg away and come
+    back (the pose model following the passing swing foot, not the other foot's labels): those
+    samples are ignored and the contact keeps its true edges."""
+    fps = 120
+    xy, t, truth = analytic_gait(fps)
+    foot, td, to = next(c for c in truth if c[0] == "left" and c[1] > 0.3)
+    lost_from = to - 0.045
+    broken, rows = _lose_foot(xy, t, "left", lost_from, lost_from + 3 / fps)
+    det = detect_contacts(broken, t, MEDIAPIPE_JOINTS)
+    c = min((c for c in det.contacts if c.foot == "left"), key=lambda c: abs(c.touchdown_s - td))
+    assert c.touchdown_s == pytest.approx(td, abs=0.5 / fps)
+    assert c.toeoff_s == pytest.approx(to, abs=0.5 / fps)
+    lost = det.foot_lost[:, 0, :].any(axis=1)  # left
+    assert np.array_equal(lost, rows)
+    assert not det.foot_lost[:, 1, :].any()
+    # Without the correction the same clip gives a contact cut short where the foot was lost.
+    raw = detect_contacts(broken, t, MEDIAPIPE_JOINTS, correct_feet=False)
+    short = min((c for c in raw.contacts if c.foot == "left"), key=lambda c: abs(c.touchdown_s - td))
+    assert not short.toeoff_s > to - 0.02
+
+
+def test_stance_excursions_none_on_a_clean_gait_and_none_before_touchdown():
+    """No sample of a clean gait is flagged, and a swing foot that passes over the spot before
+    touchdown (then lands, with the first planted sample after a far one) is not a lost foot."""
+    fps = 120
+    xy, t, truth = analytic_gait(fps)
+    names = MEDIAPIPE_JOINTS
+    det = detect_contacts(xy, t, names)
+    assert not det.foot_lost.any()
+    runs = {"left": [], "right": []}
+    for c in _complete(det):
+        runs[c.foot].append((c.touchdown_sample, c.toeoff_sample + 1))
+    assert not stance_excursions(xy, names, runs, 0.0, t, LEG).any()
+    # The swing toe is near the spot 2 samples before touchdown, then far, then planted.
+    foot, td, to = next(c for c in truth if c[0] == "right" and c[1] > 0.3)
+    s0 = int(np.ceil(td * fps))
+    toe = names.index("right_foot_index")
+    spot = xy[s0 + 3, toe].copy()
+    moved = xy.copy()
+    moved[s0 - 2, toe] = spot + (2.0, 1.0)
+    moved[s0 - 1, toe] = spot + (-30.0, 12.0)
+    assert not stance_excursions(moved, names, runs, 0.0, t, LEG).any()
+
+
+def test_robust_breakpoint_fit_ignores_a_one_sample_jump():
+    """A landmark that jumps for one sample on the swing side of a touchdown (motion blur at
+    impact) pulls the least-squares edge; the robust fit keeps it within 0.2 frame."""
+    fps = 120.0
+    t = np.arange(16) / fps
+    t0 = 0.0712
+    d = np.clip(t0 - t, 0, None)
+    pts = np.column_stack([50.0 + 500.0 * d, -20.0 + 200.0 * d + 6000.0 * d * d])
+    pts += np.random.default_rng(1).normal(0, 0.3, pts.shape)
+    jump = int(np.floor(t0 * fps)) - 1
+    pts[jump] += (-9.0, 7.0)
+    plain, _ = breakpoint_fit(t, pts, 0.04, 0.10, -1, n_grid=121)
+    robust, _ = breakpoint_fit(t, pts, 0.04, 0.10, -1, n_grid=121, robust=True)
+    assert abs(robust - t0) <= 0.2 / fps
+    assert abs(plain - t0) > abs(robust - t0)
