@@ -95,11 +95,17 @@ def evaluate(path: Path) -> dict:
         score = score_contacts(result.contacts.contacts, true)
     else:
         labels = json.loads((path.parent / "labels" / f"{path.stem}.json").read_text())
-        true = label_contacts(labels)
+        # Label frames are decoded frames: their capture times come from the analysis.
+        raw = result.raw
+        last = max(int(e["frame"]) for e in labels["events"]) + 1
+        frame_times = np.interp(np.arange(max(last, int(raw.frame_index[-1]) + 1)), raw.frame_index, raw.t_s)
+        true = label_contacts(labels, frame_times_s=frame_times)
         step = np.diff(sorted(td for _, td, _ in true))
         step_hz = float(1.0 / np.median(step)) if len(step) else float("nan")
         score = score_contacts(result.contacts.contacts, true, max_offset_s=0.1, ignore_foot=True)
     stats = score.stats(result.summary["video"]["capture_fps"])
+    stats["events"] = {"synthetic": truth_file.exists(), "err_s": np.concatenate([score.td_err_s, score.to_err_s]),
+                       "confidence": np.concatenate([score.td_confidence, score.to_confidence])}
     if truth_file.exists() and len(truth.get("gate_crossings", [])) >= 2:
         g = sorted(truth["gate_crossings"], key=lambda x: x["x_m"])
         end = [x for x in g if abs(x["x_m"] - g[0]["x_m"] - 10.0) < 1e-9]
@@ -241,6 +247,28 @@ def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
     return f"{block[key] * scale:+.1f}" if key == "mean_s" else f"{block[key] * scale:.1f}"
 
 
+def print_confidence(rows: list[dict]) -> None:
+    """Event error by confidence band, pooled over the synthetic clips at 60 fps and above."""
+    errs, confs = [], []
+    for s in rows:
+        ev = s.get("events")
+        if ev and ev["synthetic"] and s["fps"] >= 60:
+            ok = np.isfinite(ev["err_s"])
+            errs.append(np.abs(ev["err_s"][ok]) * s["fps"])
+            confs.append(ev["confidence"][ok])
+    if not errs:
+        return
+    err, conf = np.concatenate(errs), np.concatenate(confs)
+    print()
+    print("touchdown and toe-off error by confidence (synthetic clips, 60 fps and above), frames")
+    print(f"{'confidence':<14}{'events':>8}{'median':>9}{'90th pct':>10}")
+    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 1.01)):
+        band = (conf >= lo) & (conf < hi)
+        if band.any():
+            print(f"{f'{lo:.1f}-{min(hi, 1.0):.1f}':<14}{int(band.sum()):>8}"
+                  f"{np.median(err[band]):>9.2f}{np.percentile(err[band], 90):>10.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="contact-event accuracy on clips with truth")
     parser.add_argument("clips", nargs="*", type=Path)
@@ -266,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{loa[0] * 1000:>+8.0f}/{loa[1] * 1000:<+7.0f}"
               f"{step:>9.2f} ({s['step_hz'][1]:.2f})")
         rows.append(s)
+    print_confidence(rows)
     fly = [s for s in rows if "fly10" in s]
     if fly:
         print()

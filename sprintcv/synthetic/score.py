@@ -7,7 +7,7 @@ true contact takes the detected contact of the same foot whose touchdown is near
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ class ContactScore:
     n_true: int
     n_missed: int
     n_phantom: int
+    td_confidence: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    to_confidence: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def stats(self, fps: float) -> dict[str, Any]:
         """Mean, mean absolute and 95% limits of agreement, in seconds and in frames."""
@@ -53,11 +55,33 @@ def truth_contacts(truth: dict[str, Any], t_first: float, t_last: float) -> list
     ]
 
 
-def label_contacts(labels: dict[str, Any], fps: float | None = None) -> list[tuple[str, float, float]]:
+def label_contacts(
+    labels: dict[str, Any], fps: float | None = None, frame_times_s: np.ndarray | None = None,
+) -> list[tuple[str, float, float]]:
     """Contacts from a hand-label file (``../shared/clips/labels/*.json``): each touchdown paired
-    with the next toe-off of the same camera side. Frames become seconds at ``fps`` (default
-    the file's ``container_fps``; frame k is at k / fps, i.e. constant frame rate)."""
-    fps = float(fps or labels["container_fps"])
+    with the next toe-off of the same camera side.
+
+    Frames become seconds in one of two ways:
+
+    * ``frame_times_s`` given (the capture time of each decoded frame, shape (n_frames,)):
+      a label marks the *first frame after* its event (the foot touches / the toe shows a
+      gap), so the event lies between that frame and the one before, and its time is taken
+      midway (error at most half a frame, none on average);
+    * otherwise frame k is at k / ``fps`` (default the file's ``container_fps``): constant frame
+      rate, and the times are those of the labelled frames themselves.
+    """
+    if frame_times_s is None:
+        fps = float(fps or labels["container_fps"])
+
+        def when(frame: int) -> float:
+            return frame / fps
+    else:
+        times = np.asarray(frame_times_s, float)
+
+        def when(frame: int) -> float:
+            before = times[frame - 1] if frame > 0 else times[0] - (times[1] - times[0])
+            return float((before + times[frame]) / 2)
+
     events = sorted(labels["events"], key=lambda e: e["frame"])
     out = []
     for i, ev in enumerate(events):
@@ -65,7 +89,7 @@ def label_contacts(labels: dict[str, Any], fps: float | None = None) -> list[tup
             continue
         nxt = next((e for e in events[i + 1:] if e["foot"] == ev["foot"] and e["kind"] == "toeoff"), None)
         if nxt is not None:
-            out.append((ev.get("side") or ev["foot"], ev["frame"] / fps, nxt["frame"] / fps))
+            out.append((ev.get("side") or ev["foot"], when(ev["frame"]), when(nxt["frame"])))
     return out
 
 
@@ -79,6 +103,7 @@ def score_contacts(
     """
     used: set[int] = set()
     td, to = [], []
+    conf: list[tuple[float, float]] = []
     missed = 0
     for foot, t_td, t_to in truth:
         best, best_d = None, max_offset_s
@@ -95,6 +120,7 @@ def score_contacts(
         used.add(best)
         td.append(detected[best].touchdown_s - t_td)
         to.append(detected[best].toeoff_s - t_to)
+        conf.append((detected[best].touchdown_confidence, detected[best].toeoff_confidence))
     td_a, to_a = np.array(td, float), np.array(to, float)
     lo, hi = (min(t[1] for t in truth), max(t[2] for t in truth)) if truth else (0.0, 0.0)
     phantom = sum(
@@ -102,7 +128,8 @@ def score_contacts(
         if i not in used and np.isfinite(c.touchdown_s) and np.isfinite(c.toeoff_s)
         and lo - max_offset_s <= c.touchdown_s <= hi + max_offset_s
     )
-    return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom)
+    c = np.array(conf, float).reshape(-1, 2)
+    return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom, c[:, 0], c[:, 1])
 
 
 def match_contacts(

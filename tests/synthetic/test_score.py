@@ -40,3 +40,18 @@ def test_label_contacts_pairs_touchdown_with_next_toeoff_of_same_side():
         {"kind": "touchdown", "frame": 31, "foot": "near", "side": None},
     ]}
     assert label_contacts(labels) == [("left", 10 / 60, 27 / 60)]
+
+
+def test_label_times_from_frame_times_are_midway_to_the_previous_frame():
+    """A label marks the first frame after its event: with the decoded frames' capture times
+    (here variable: 1/60 s, then 1/30 s apart) the event is placed midway to the frame
+    before."""
+    labels = {"container_fps": 60, "events": [
+        {"kind": "touchdown", "frame": 3, "foot": "far", "side": None},
+        {"kind": "toeoff", "frame": 6, "foot": "far", "side": None},
+    ]}
+    times = np.concatenate([np.arange(5) / 60, 4 / 60 + np.arange(1, 4) / 30])
+    (foot, td, to), = label_contacts(labels, frame_times_s=times)
+    assert foot == "far"
+    assert td == pytest.approx((2 / 60 + 3 / 60) / 2)
+    assert to == pytest.approx((times[5] + times[6]) / 2)
