@@ -32,18 +32,24 @@ function below:
    whose own samples do not, on balance, say "planted" is dropped (reported missing, not
    guessed).
 
-3. **Leg identity** (:func:`stance_foot_swaps`): while a foot is planted it stays where it
-   landed, so a sample where the *other* foot's landmarks sit on that spot and this foot's do
-   not is a left/right swap of the feet (side views confuse them when the swing foot passes
-   the stance foot). Such samples are exchanged and the cues and decoding are run again.
+3. **Leg identity** (:func:`stance_foot_swaps`, :func:`stance_excursions`): while a foot is
+   planted it stays where it landed, so a sample where the *other* foot's landmarks sit on that
+   spot and this foot's do not is a left/right swap of the feet (side views confuse them when
+   the swing foot passes the stance foot), and a toe that leaves the spot and comes back to it
+   is the pose model losing the foot for those samples. Swaps are exchanged, lost samples are
+   ignored by the edge fits and bridged for the cues, the cues are re-filtered from the
+   corrected positions and the decoding is run again.
 
 4. **Sub-frame edges** (:func:`edge_time`): each touchdown and toe-off is timed on the
    unfiltered positions (filtering rounds the corners and lengthens contacts) by fitting, to
    the heel and to the toe in ground coordinates, a model that is constant on the planted
    side of the edge and moves (linear + quadratic in time) on the swing side; the edge time
    is the least-squares breakpoint (searched on a 1/20-frame grid). Touchdown is the earlier
-   of heel and toe (first contact of either), toe-off the later. The fit uses several samples
-   on each side, so its error is a fraction of a frame on clean data.
+   of heel and toe (first contact of either), fitted with Huber weights (a blurred frame at
+   impact moves it less); toe-off is the later, and its planted side may drift linearly and,
+   at 50 fps and above, turn with the foot (the toe landmark sits off the tip the foot pivots
+   on, so it moves before the foot leaves). The fit uses several samples on each side, so its
+   error is a fraction of a frame on clean data.
 
 References and known biases
 ---------------------------
@@ -52,10 +58,11 @@ algorithm (O'Connor et al. 2007, Gait Posture 25:469), horizontal foot-pelvis ex
 et al. 2008, Gait Posture 27:710; biased early for touchdown in sprinting, where the foot moves
 back before landing) and their comparison against force plates in sprinting (Handsaker et al.
 2016, J Sports Sci 34:1739; Bezodis et al. 2018). Known biases with MediaPipe landmarks,
-measured on the synthetic clips (``benchmarks/accuracy.py``): toe-off comes out early by
-about 10 ms at 120-240 fps, because the toe landmark sits on the toe box and starts to rise
-and move with the heel before the tip leaves the ground; on motion-blurred real footage the
-foot landmarks lag touchdown by up to a frame or two. Contacts whose touchdown and toe-off
+measured on the synthetic clips (``benchmarks/accuracy.py``): the toe landmark sits on the
+toe box and starts to rise and move with the heel before the tip leaves the ground; the
+toe-off model above takes most of that out (toe-off within about a frame at 120 fps), but at
+240 fps toe-off still comes out 1-2.5 frames early on some clips. On motion-blurred real
+footage the foot landmarks lag touchdown by up to a frame or two. Contacts whose touchdown and toe-off
 fits disagree (toe-off before touchdown, typical of 2-3-frame contacts at 30 fps) fall back to
 frame-boundary times with a low confidence.
 

@@ -493,7 +493,8 @@ def analyze(
     warnings += mech_warnings
     summary = _summary(path, raw, rate, direction, steps, temporal,
                        kinematic_summary(angles, steps),
-                       {**report.to_dict(), "feet_swapped_frames": int(detection.foot_swaps.any(axis=1).sum())},
+                       {**report.to_dict(), "feet_swapped_frames": int(detection.foot_swaps.any(axis=1).sum()),
+                        "feet_lost_frames": int(detection.foot_lost.any(axis=(1, 2)).sum())},
                        warnings, from_cache)
     summary.update(lane_fields)
     summary.update(mech_fields)
