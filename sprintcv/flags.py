@@ -112,8 +112,9 @@ class FlagThresholds:
     asymmetry_front_side_share: float = 0.08
     asymmetry_contact_pct: float = 10.0
     min_steps: int = 2
-    #: Off by default: on the symmetric synthetic runner the detected contacts of the near and
-    #: the far foot differ by up to 18% (contact detection's error, not the runner's).
+    #: Off by default: on the symmetric synthetic runner the mean detected contact times of
+    #: the two feet (2-3 contacts each) still differ by 1-14% at 120 fps and by up to 30% at
+    #: 60 fps (contact detection's error, not the runner's).
     disabled: tuple[str, ...] = ("asymmetry_contact_s",)
 
     @classmethod
