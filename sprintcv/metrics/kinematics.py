@@ -136,7 +136,9 @@ def step_kinematics(
     """Per-contact kinematic columns, aligned with :func:`~sprintcv.metrics.temporal.steps_table`.
 
     Columns: ``thigh_front_max_deg`` (max thigh angle of the *swing* leg from this touchdown to
-    the next one: knee lift), ``knee_td_deg`` and ``shin_td_deg`` (stance leg at touchdown),
+    the other foot's next one: knee lift; NaN when that touchdown is not in the list, e.g. on
+    the last contact, where the step and its knee lift are cut by the clip's end), ``knee_td_deg``
+    and ``shin_td_deg`` (stance leg at touchdown),
     ``trunk_lean_td_deg``, ``touchdown_distance_leg`` (lowest foot point ahead of the hip
     midpoint at touchdown, in leg lengths, + = ahead), ``elbow_mean_deg`` (both arms, mean over
     the step).
@@ -149,7 +151,10 @@ def step_kinematics(
     for i, c in enumerate(contacts):
         nxt = contacts[i + 1].touchdown_s if i + 1 < len(contacts) else c.toeoff_s
         swing = other_side(c.foot)
-        cols["thigh_front_max_deg"].append(window_max(angles[f"{swing}_thigh_deg"], t_s, c.touchdown_s, nxt))
+        # the step ends at the other foot's touchdown: without it the window is not a step
+        step_end = (contacts[i + 1].touchdown_s if i + 1 < len(contacts) and contacts[i + 1].foot != c.foot
+                    else float("nan"))
+        cols["thigh_front_max_deg"].append(window_max(angles[f"{swing}_thigh_deg"], t_s, c.touchdown_s, step_end))
         cols["knee_td_deg"].append(value_at(angles[f"{c.foot}_knee_deg"], t_s, c.touchdown_s))
         cols["shin_td_deg"].append(value_at(angles[f"{c.foot}_shin_deg"], t_s, c.touchdown_s))
         cols["trunk_lean_td_deg"].append(value_at(angles["trunk_lean_deg"], t_s, c.touchdown_s))

@@ -13,7 +13,9 @@ column                         definition
 ``thigh_to_deg``               stance thigh's extension behind at toe-off: its smallest angle
                                within 60 ms (3 frames) of toe-off; negative = knee behind the hip
 ``knee_swing_min_deg``         smallest knee angle of leg ``f`` in early swing (toe-off to that
-                               leg's knee lift): heel recovery, small = heel folded to the hip
+                               leg's knee lift): heel recovery, small = heel folded to the hip;
+                               the angle of the hip-ankle distance with segments of constant
+                               length (:func:`length_constrained_knee_deg`)
 ``heel_recovery_height_leg``   highest heel of leg ``f`` in early swing, relative to the hip, legs
 ``heel_recovery_x_leg``        where that highest heel is along the run, relative to the hip,
                                legs; negative = behind the hips
@@ -126,6 +128,112 @@ def front_of_body_line(point: np.ndarray, hip_mid: np.ndarray, trunk_lean_deg: n
     lean = np.radians(np.asarray(trunk_lean_deg, float))
     d = np.asarray(point, float) - np.asarray(hip_mid, float)
     return d[..., 0] * np.cos(lean) - d[..., 1] * np.sin(lean)
+
+
+# -- segment lengths ------------------------------------------------------------------------
+#: Half-width of the window over which the thigh and shank lengths are estimated, s: about two
+#: strides, so that the window always holds frames with the leg nearly straight, and short
+#: enough to follow a runner whose distance from the camera changes.
+SEGMENT_WINDOW_S = 0.5
+
+#: Percentile of the projected segment lengths in that window taken as the segment's length.
+#: A segment's 2D projection is never longer than the segment, and the pose model shortens
+#: segments at deep flexion: the length is near the top of what is seen; the top 10 % is left
+#: to landmark noise.
+SEGMENT_LENGTH_PERCENTILE = 90.0
+
+
+def rolling_percentile(
+    values: np.ndarray, t_s: np.ndarray, half_window_s: float, percentile: float, min_samples: int = 5
+) -> np.ndarray:
+    """Percentile of the finite ``values`` within ``half_window_s`` of each sample, (n,).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,) or (n, k)
+        Samples; with ``k`` columns (e.g. the left and right leg) all of them are pooled.
+    t_s : ndarray, shape (n,)
+        Sample times, s.
+    half_window_s : float
+        Half-width of the window, s (the window is cut at the clip's ends).
+    percentile : float
+        Percentile, 0-100.
+    min_samples : int
+        Fewest finite values a window needs; NaN otherwise.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Same unit as ``values``.
+    """
+    t_s = np.asarray(t_s, float)
+    v = np.asarray(values, float).reshape(len(t_s), -1)
+    lo = np.searchsorted(t_s, t_s - half_window_s, side="left")
+    hi = np.searchsorted(t_s, t_s + half_window_s, side="right")
+    out = np.full(len(t_s), np.nan)
+    for i, (a, b) in enumerate(zip(lo, hi)):
+        w = v[a:b].ravel()
+        w = w[np.isfinite(w)]
+        if len(w) >= min_samples:
+            out[i] = float(np.percentile(w, percentile))
+    return out
+
+
+def leg_segment_lengths(
+    xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, *,
+    half_window_s: float = SEGMENT_WINDOW_S, percentile: float = SEGMENT_LENGTH_PERCENTILE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thigh (hip-knee) and shank (knee-ankle) lengths around each sample, pixels, (n,) each.
+
+    The high ``percentile`` of the projected lengths of both legs (pooled: the legs are equally
+    long and about equally far from a side-on camera) within ``half_window_s`` of the sample
+    (:func:`rolling_percentile`), so that a runner coming closer to the camera is followed.
+    """
+    thigh, shank = [], []
+    for s in SIDES:
+        hip, knee, ankle = (joint_xy(xy, names, side_joint(s, k)) for k in ("hip", "knee", "ankle"))
+        thigh.append(np.linalg.norm(knee - hip, axis=-1))
+        shank.append(np.linalg.norm(ankle - knee, axis=-1))
+    return (rolling_percentile(np.stack(thigh, axis=1), t_s, half_window_s, percentile),
+            rolling_percentile(np.stack(shank, axis=1), t_s, half_window_s, percentile))
+
+
+def knee_angle_from_lengths(
+    hip: np.ndarray, ankle: np.ndarray, thigh_px: np.ndarray | float, shank_px: np.ndarray | float
+) -> np.ndarray:
+    """Knee angle (interior, 180 = straight) from the hip-ankle distance, degrees, (...).
+
+    Law of cosines in the triangle hip-knee-ankle with sides ``thigh_px``, ``shank_px`` and
+    ``|ankle - hip|``: ``cos k = (a^2 + b^2 - d^2) / (2 a b)``. The knee landmark is not used:
+    this is the angle of a two-link leg of those lengths whose hip and ankle are where the
+    landmarks are. A distance beyond ``a + b`` gives 180, below ``|a - b|`` gives 0.
+    """
+    a = np.asarray(thigh_px, float)
+    b = np.asarray(shank_px, float)
+    d = np.linalg.norm(np.asarray(ankle, float) - np.asarray(hip, float), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_k = (a * a + b * b - d * d) / (2.0 * a * b)
+    return np.degrees(np.arccos(np.clip(cos_k, -1.0, 1.0)))
+
+
+def length_constrained_knee_deg(
+    xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, *,
+    half_window_s: float = SEGMENT_WINDOW_S, percentile: float = SEGMENT_LENGTH_PERCENTILE,
+) -> dict[str, np.ndarray]:
+    """Knee angle of each leg from its hip-ankle distance and the segment lengths
+    (:func:`leg_segment_lengths`, :func:`knee_angle_from_lengths`), degrees, ``{side: (n,)}``.
+
+    At deep flexion the pose model places the knee landmark too close to the hip-ankle line
+    (thigh and shank come out shorter than elsewhere in the clip), which opens the landmark
+    angle hip-knee-ankle; the hip and ankle landmarks, with segments of constant length, fix
+    the knee angle without it. Well conditioned when the knee is bent (heel recovery), not
+    near full extension, where a small error in the distance moves the angle a lot: used for
+    :func:`step_mechanics`' ``knee_swing_min_deg`` only.
+    """
+    thigh, shank = leg_segment_lengths(xy, names, t_s, half_window_s=half_window_s, percentile=percentile)
+    return {s: knee_angle_from_lengths(joint_xy(xy, names, side_joint(s, "hip")),
+                                       joint_xy(xy, names, side_joint(s, "ankle")), thigh, shank)
+            for s in SIDES}
 
 
 # -- windows ----------------------------------------------------------------------------------
@@ -278,6 +386,7 @@ def step_mechanics(
         return out
     hip = hip_midpoint(xy, names)
     lean = angles["trunk_lean_deg"]
+    knee_lc = length_constrained_knee_deg(xy, names, t_s)
     j = {nm: joint_xy(xy, names, nm) for nm in names if nm.split("_", 1)[0] in SIDES}
     for i, c in enumerate(contacts):
         f, s = c.foot, other_side(c.foot)
@@ -295,7 +404,7 @@ def step_mechanics(
         out["thigh_to_deg"][i] = window_extreme(angles[f"{f}_thigh_deg"], t_s, to - half, to + half, "min")[1]
         # heel recovery: early swing of this foot, from toe-off to its own knee lift
         t_lift, _, _ = window_extreme(angles[f"{f}_thigh_deg"], t_s, to, _swing_end(contacts, i, t_s[-1]))
-        _, knee_min, _ = window_extreme(angles[f"{f}_knee_deg"], t_s, to, t_lift, "min")
+        _, knee_min, _ = window_extreme(knee_lc[f], t_s, to, t_lift, "min")
         out["knee_swing_min_deg"][i] = knee_min
         heel = j[side_joint(f, "heel")]
         heel_h = (heel[:, 1] - hip[:, 1]) / leg_px

@@ -18,8 +18,12 @@ from sprintcv.metrics.mechanics import (
     arms_summary,
     column_side,
     front_of_body_line,
+    knee_angle_from_lengths,
+    leg_segment_lengths,
+    length_constrained_knee_deg,
     mechanics_summary,
     positive_time_fraction,
+    rolling_percentile,
     step_mechanics,
     step_oscillation,
     window_extreme,
@@ -94,6 +98,11 @@ def test_knee_lift_height_and_time(times):
     assert m["knee_height_max_leg"][0] == pytest.approx(-THIGH * np.cos(np.radians(70.0)) / LEG)
     assert m["knee_lift_t_s"][0] == pytest.approx(0.32, abs=1e-9)
     assert np.isnan(m["knee_height_max_leg"][2])  # last row: no next touchdown, no step window
+    assert np.isnan(kin["thigh_front_max_deg"][2])  # likewise the knee lift (not the stance's max)
+    # a missed contact (the same foot twice): the window would span two steps, so no value
+    missed = [CONTACTS[0], CONTACTS[2]]
+    kin = step_kinematics(angle_series(xy, NAMES), xy, NAMES, times, missed, LEG)
+    assert np.isnan(kin["thigh_front_max_deg"]).all()
 
 
 def test_thigh_at_toe_off_and_separation_at_touchdown(times):
@@ -167,6 +176,72 @@ def test_heel_recovery(times):
     assert m["heel_recovery_t_s"][0] == pytest.approx(0.40, abs=0.005)  # sub-frame: the thigh starts to rise
     assert m["heel_recovery_height_leg"][0] == pytest.approx(heel_y / LEG)
     assert m["heel_recovery_x_leg"][0] == pytest.approx(heel_x / LEG)
+
+
+def test_rolling_percentile_pools_columns_within_the_window():
+    t = np.arange(11) / 10.0
+    v = np.stack([np.arange(11.0), 100.0 + np.arange(11.0)], axis=1)
+    out = rolling_percentile(v, t, 0.1, 50.0, min_samples=2)
+    # sample 5: values 4, 5, 6 and 104, 105, 106 -> median (6 + 104) / 2
+    assert out[5] == pytest.approx(55.0)
+    assert out[0] == pytest.approx((1.0 + 100.0) / 2)  # window cut at the clip's start: 0, 1, 100, 101
+    assert rolling_percentile(t, t, 0.1, 100.0, min_samples=3)[5] == pytest.approx(0.6)  # max of 0.4-0.6
+    assert np.isnan(rolling_percentile(t, t, 0.1, 100.0)[5])  # 3 values: fewer than 5
+    gaps = np.full(11, np.nan)
+    gaps[5] = 1.0
+    assert np.isnan(rolling_percentile(gaps, t, 0.1, 50.0, min_samples=2)).all()
+
+
+def test_knee_angle_from_lengths_is_the_law_of_cosines():
+    hip = np.zeros((5, 2))
+    ankle = np.array([[50.0, 0.0], [0.0, -50.0 * np.sqrt(2.0)], [0.0, -100.0], [0.0, -120.0], [np.nan, 0.0]])
+    k = knee_angle_from_lengths(hip, ankle, 50.0, 50.0)
+    # equilateral triangle; right isosceles; straight leg; beyond reach (straight); missing
+    np.testing.assert_allclose(k[:4], [60.0, 90.0, 180.0, 180.0], atol=1e-6)
+    assert np.isnan(k[4])
+    # 3-4-5 triangle: the angle between the sides 3 and 4 is 90 deg
+    assert knee_angle_from_lengths(np.zeros(2), np.array([5.0, 0.0]), 3.0, 4.0) == pytest.approx(90.0)
+
+
+def _pulled_in_knee(times):
+    """The heel-recovery figure of :func:`test_heel_recovery`, with the left knee landmark moved
+    30% of the way to the hip-ankle midpoint in the 5 frames around the deepest fold (0.38-0.42
+    s), as the pose model draws a deeply bent knee: hip and ankle stay where they are."""
+    def thigh(t):
+        return np.where(t < 0.4, 0.0, 60.0 * np.sin(np.pi * np.clip(t - 0.4, 0, 0.4) / 0.4))
+
+    def knee(t):
+        return 180.0 - 130.0 * np.sin(np.pi * np.clip(t - 0.3, 0, 0.2) / 0.2)
+
+    xy = figure(times, thigh={"left": thigh}, knee={"left": knee})
+    hip, kn, ankle = (NAMES.index(f"left_{j}") for j in ("hip", "knee", "ankle"))
+    rows = slice(38, 43)
+    xy[rows, kn] += 0.3 * ((xy[rows, hip] + xy[rows, ankle]) / 2 - xy[rows, kn])
+    return xy
+
+
+def test_segment_lengths_ignore_shortened_frames(times):
+    xy = _pulled_in_knee(times)
+    thigh, shank = leg_segment_lengths(xy, NAMES, times)
+    # 5 of the 202 (both legs') lengths in any window are short: the 90th percentile is the
+    # segments' length
+    np.testing.assert_allclose(thigh, THIGH)
+    np.testing.assert_allclose(shank, SHANK)
+
+
+def test_heel_recovery_knee_from_the_hip_ankle_distance(times):
+    xy = _pulled_in_knee(times)
+    landmark = angle_series(xy, NAMES)["left_knee_deg"]
+    # at 0.40 s the knee is folded to 50 deg with 50 px segments: hip and ankle are
+    # 2 * 50 sin 25 = 42.3 px apart and the knee 50 cos 25 = 45.3 px off their midpoint;
+    # moved to 0.7 * 45.3 = 31.7 px, the landmark angle opens to 2 atan(21.1 / 31.7) = 67.3 deg
+    half = 50.0 * np.sin(np.radians(25.0))
+    off = 0.7 * 50.0 * np.cos(np.radians(25.0))
+    assert landmark[40] == pytest.approx(2 * np.degrees(np.arctan2(half, off)), abs=1e-6)
+    assert landmark[40] == pytest.approx(67.34, abs=0.01)
+    constrained = length_constrained_knee_deg(xy, NAMES, times)["left"]
+    assert constrained[40] == pytest.approx(50.0, abs=1e-6)
+    assert _mech(times, xy)["knee_swing_min_deg"][0] == pytest.approx(50.0, abs=1e-6)
 
 
 # -- arms ---------------------------------------------------------------------------------------

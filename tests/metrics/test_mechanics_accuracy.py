@@ -6,23 +6,28 @@ directions; kinogram frames within 1 frame of the truth's. Two clips: the bundle
 metric is the same function run on the exact joints at the exact events
 (:func:`sprintcv.synthetic.truth.mechanics_accuracy`).
 
-Measured with the contact detector of issue 3 (``python benchmarks/accuracy.py --render DIR``;
-MAE in degrees, sample / 60 fps right to left):
+Measured with the contact detector of issue 3 and the length-constrained heel-recovery knee
+(``python benchmarks/accuracy.py --render DIR``; MAE in degrees, sample / 60 fps right to left):
 
-* within the target on every step: knee lift 1.6 / 3.7, thigh extension at toe-off 1.7 / 1.7,
-  trunk lean at touchdown 2.6 / 1.5 and over the step 1.9 / 1.4, elbow at the forward
-  extreme 4.6 / 0.3 and at the backward one 2.0 / 1.3, shoulder behind 2.9 / 3.8, thigh
-  separation at touchdown 6.6 / 3.6 (within 5 deg on the 60 fps clip);
-* within the target on the camera's side only: knee at touchdown 3.1 / 2.9, shin at touchdown
-  1.2 / 1.1; on the far side the pose model sees the knee about 10 deg straighter than it is;
-* not within it, bounded here so that they cannot get worse unseen: the knee angle at heel
-  recovery (11.8 / 9.4: the pose model does not fold the knee fully) and the shoulder in front
-  (3.4 / 5.6).
+* within the target on every step: knee lift 1.6 / 3.7, thigh extension at toe-off 1.5 / 1.7,
+  knee angle at heel recovery 4.1 / 2.1 (from the hip-ankle distance with segments of constant
+  length, ``sprintcv.metrics.mechanics.length_constrained_knee_deg``; 0.8 / 1.3 on the
+  camera's side, 7.5 / 3.0 on the far side), shin at touchdown 1.5 / 1.5, trunk lean at
+  touchdown 2.6 / 1.5 and over the step 1.9 / 1.4, elbow at the forward extreme 4.6 / 0.3 and
+  at the backward one 2.0 / 1.3, shoulder behind 2.9 / 3.8, thigh separation at touchdown
+  7.9 / 3.3 (within 5 deg on the 60 fps clip only);
+* within the target on the camera's side only: knee at touchdown 2.8 / 2.8; on the far side
+  the pose model sees the knee about 10 deg straighter than it is (9.7 / 9.3);
+* not within it, bounded here so that they cannot get worse unseen: the knee at touchdown
+  over both legs (6.3 / 6.1), the shoulder in front (3.4 / 5.6: the pose model sees less arm
+  swing) and the thigh separation at touchdown on the sample (7.9: the far thigh at its
+  touchdown, and about 1 deg per ms of touchdown error).
 
 Kinogram (mean absolute frame error): strike, full support and touchdown within one frame on
-both clips; toe-off 2.2 / 1.6 frames and max vertical projection (mid-flight) 1.4 / 0.4: the
-toe-off event is found early (the pose model's toe landmark starts to move before the toe
-leaves the ground; see ``sprintcv.events``).
+both clips, and with the toe-off fit of ``sprintcv.events`` toe-off (0.2 / 1.0 frames) and
+max vertical projection (mid-flight, 0.2 / 0.2) too; the looser limits below for those two
+stay from when the toe-off event was found early (on other clips of ``benchmarks/accuracy.py``
+toe-off is still 2-3 frames off).
 """
 
 from __future__ import annotations
@@ -40,13 +45,15 @@ from sprintcv.synthetic.truth import mechanics_accuracy
 pytestmark = pytest.mark.slow
 
 #: Angle metrics within 5 deg MAE over all steps.
-ON_TARGET = ("thigh_front_max_deg", "thigh_to_deg", "trunk_lean_td_deg", "trunk_lean_mean_deg",
-             "elbow_front_deg", "elbow_back_deg", "shoulder_back_deg")
+ON_TARGET = ("thigh_front_max_deg", "thigh_to_deg", "knee_swing_min_deg", "shin_td_deg",
+             "trunk_lean_td_deg", "trunk_lean_mean_deg", "elbow_front_deg", "elbow_back_deg",
+             "shoulder_back_deg")
 #: Within 5 deg MAE for the limbs on the camera's side.
-NEAR_ON_TARGET = ("knee_td_deg", "shin_td_deg")
+NEAR_ON_TARGET = ("knee_td_deg", "shin_td_deg", "knee_swing_min_deg")
 #: Measured gaps (see the module docstring): upper bounds a little above today's values.
-BOUNDS_DEG = {"knee_swing_min_deg": 14.0, "thigh_separation_td_deg": 9.0, "shoulder_front_deg": 7.0,
-              "knee_td_deg": 8.0, "shin_td_deg": 7.0}
+BOUNDS_DEG = {"thigh_separation_td_deg": 8.5, "shoulder_front_deg": 6.5, "knee_td_deg": 7.0}
+#: Far-side limbs, bounded likewise.
+FAR_BOUNDS_DEG = {"knee_swing_min_deg": 8.5, "knee_td_deg": 10.5}
 
 
 def _mae(errors) -> float:
@@ -84,6 +91,12 @@ def test_near_side_angles_within_5_deg(scored, column):
 def test_known_gaps_stay_bounded(scored, column):
     _, _, acc = scored
     assert _mae(acc["detected_events"][column]) <= BOUNDS_DEG[column]
+
+
+@pytest.mark.parametrize("column", sorted(FAR_BOUNDS_DEG))
+def test_far_side_gaps_stay_bounded(scored, column):
+    _, _, acc = scored
+    assert _mae(acc["far"][column]) <= FAR_BOUNDS_DEG[column]
 
 
 def test_thigh_separation_error_is_the_touchdown_timing(scored):
