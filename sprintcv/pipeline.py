@@ -30,6 +30,7 @@ from .coaching import mechanics_stage
 from .errors import AnalysisError, CalibrationError, SprintcvError
 from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts, swap_feet
 from .flags import FlagThresholds
+from .joints import near_side
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
 from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
 from .metrics.periodicity import pelvis_step_frequency_hz
@@ -128,6 +129,18 @@ def _clean(raw: Trajectory, cutoff_hz: float | None) -> tuple[Trajectory, Any, n
     notes = [n for n in report.notes if not n.startswith("low-pass skipped")]
     report = dataclasses.replace(report, cutoff_hz=cutoff if cutoff < 0.9 * fs / 2 else None, notes=tuple(notes))
     return unfiltered.replace(coords=coords), report, unfiltered.xy
+
+
+def _with_camera_side(steps: dict[str, np.ndarray], near: str) -> dict[str, np.ndarray]:
+    """The steps table with ``camera_side`` ("near" / "far": which side of the runner the
+    landing foot is on, as seen by the camera) after ``foot``: far-side landmarks are partly
+    hidden and their angles less accurate (docs/metrics.md)."""
+    out: dict[str, np.ndarray] = {}
+    for key, column in steps.items():
+        out[key] = column
+        if key == "foot":
+            out["camera_side"] = np.array(["near" if f == near else "far" for f in column], dtype=object)
+    return out
 
 
 def partly_outside(raw: Trajectory, margin_px: float = 2.0) -> np.ndarray:
@@ -460,7 +473,7 @@ def analyze(
             "(distances and split times are not affected)"
         )
     contacts = detection.contacts
-    steps = steps_table(contacts, rate["effective_fps"])
+    steps = _with_camera_side(steps_table(contacts, rate["effective_fps"]), near_side(direction))
     angles = angle_series(body, clean.joint_names)
     steps.update(step_kinematics(angles, body, clean.joint_names, clean.t_s, contacts, detection.leg_length_px))
     temporal = temporal_summary(steps, contacts)

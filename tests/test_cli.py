@@ -81,7 +81,7 @@ def test_analyze_sample_writes_contract(tmp_path, sample_clip):
     assert summary["direction"] in ("left_to_right", "right_to_left")
     with open(out / "steps.csv", newline="") as fh:
         header = next(csv.reader(fh))
-    assert header[:6] == ["step", "foot", "touchdown_s", "toeoff_s", "contact_s", "flight_s"]
+    assert header[:7] == ["step", "foot", "camera_side", "touchdown_s", "toeoff_s", "contact_s", "flight_s"]
     assert list((out / "frames").glob("*.png"))
     assert (out / "trajectory.npz").exists() and (out / "trajectory.csv").exists()
     for column in ("thigh_to_deg", "thigh_separation_td_deg", "front_side_share", "elbow_front_deg",

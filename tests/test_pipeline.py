@@ -50,17 +50,26 @@ def test_small_runner_is_found_through_the_crop(result, sample_truth):
     assert result.summary["pose"]["frames_with_pose"] >= 0.95 * runner_frames
 
 
-def assert_matches_truth(result, truth):
-    """The first-slice tolerances against exact truth (see the module docstring)."""
+#: Mean absolute error limits (touchdown, toe-off, contact time; s) on the sample as bundled and
+#: on its re-encoded variants (rotated, slowed, frames doubled), whose pose results differ a
+#: little and occasionally put one event 2-4 frames off.
+SAMPLE_TOL_S = (0.010, 0.012, 0.015)
+VARIANT_TOL_S = (0.020, 0.025, 0.035)
+
+
+def assert_matches_truth(result, truth, tol_s=SAMPLE_TOL_S):
+    """Contacts against exact truth: every in-view contact, no phantom, and the mean absolute
+    errors within about a frame (measured on the sample: touchdown 3.5 ms, toe-off 3.4 ms,
+    contact time 4.3 ms at 120 fps; the re-encoded variants add a little)."""
     t = result.clean.t_s
     true = truth_contacts(truth, t[0], t[-1])
     score = score_contacts(result.contacts.contacts, true)
     stats = score.stats(120.0)
     assert score.n_missed == 0, stats          # every in-view contact found
-    assert score.n_phantom <= 1, stats         # at most one spurious contact
-    assert stats["td"]["mae_s"] <= 0.025, stats        # 3 frames
-    assert stats["to"]["mae_s"] <= 0.030, stats        # 3.6 frames
-    assert stats["contact"]["mae_s"] <= 0.045, stats   # 5.4 frames
+    assert score.n_phantom == 0, stats         # no spurious contact
+    assert stats["td"]["mae_s"] <= tol_s[0], stats
+    assert stats["to"]["mae_s"] <= tol_s[1], stats
+    assert stats["contact"]["mae_s"] <= tol_s[2], stats
     assert result.summary["step_frequency_hz"] == pytest.approx(truth["step_frequency_hz"], rel=0.03)
 
 
@@ -73,6 +82,9 @@ def test_steps_table_is_tidy(result):
     n = len(steps["step"])
     assert all(len(v) == n for v in steps.values())
     assert set(steps["foot"]) <= {"left", "right"}
+    # running left to right the camera sees the right side
+    assert list(steps)[1:3] == ["foot", "camera_side"]
+    assert all((c == "near") == (f == "right") for f, c in zip(steps["foot"], steps["camera_side"]))
     done = np.isfinite(steps["contact_s"])
     assert np.all(steps["contact_s"][done] > 0)
     np.testing.assert_allclose(steps["contact_s"][done], (steps["toeoff_s"] - steps["touchdown_s"])[done])
@@ -130,7 +142,7 @@ def test_slow_motion_export_with_fps_gives_real_seconds(sample_clip, sample_trut
     assert any("slow motion" in w or "fps" in w for w in plain.summary["warnings"])
     fixed = analyze(slow, fps=120, cache_dir=cache_dir)
     assert fixed.summary["video"]["capture_fps"] == pytest.approx(120)
-    assert_matches_truth(fixed, sample_truth)
+    assert_matches_truth(fixed, sample_truth, VARIANT_TOL_S)
 
 
 def test_rotated_portrait_clip_is_analysed_upright(sample_clip, sample_truth, tmp_path, cache_dir):
@@ -140,7 +152,7 @@ def test_rotated_portrait_clip_is_analysed_upright(sample_clip, sample_truth, tm
     assert res.summary["video"]["rotation_deg"] == 90
     assert (res.summary["video"]["width"], res.summary["video"]["height"]) == (1280, 720)
     assert res.summary["direction"] == "left_to_right"
-    assert_matches_truth(res, sample_truth)
+    assert_matches_truth(res, sample_truth, VARIANT_TOL_S)
 
 
 def test_duplicated_frames_are_counted_once(sample_clip, sample_truth, tmp_path, cache_dir, result):
@@ -149,4 +161,4 @@ def test_duplicated_frames_are_counted_once(sample_clip, sample_truth, tmp_path,
     res = analyze(dup, fps=120, cache_dir=cache_dir)
     assert res.summary["video"]["duplicates_dropped"] >= 0.9 * result.raw.n_frames
     assert res.raw.n_frames == pytest.approx(result.raw.n_frames, abs=3)
-    assert_matches_truth(res, sample_truth)
+    assert_matches_truth(res, sample_truth, VARIANT_TOL_S)

@@ -172,6 +172,7 @@ def _step_table(steps: dict[str, np.ndarray]) -> tuple[list[str], list[list[dict
     rows = []
     for i in range(len(steps.get("step", []))):
         foot = str(steps["foot"][i])
+        far = "camera_side" in steps and str(steps["camera_side"][i]) == "far"
         cells = []
         for c in cols:
             text = fmt(float(steps[c[0]][i]), c[2], c[3], c[4])
@@ -179,7 +180,8 @@ def _step_table(steps: dict[str, np.ndarray]) -> tuple[list[str], list[list[dict
                 cells.append({"text": f"{text} ?", "cls": "uncertain"})
             else:
                 cells.append({"text": text, "cls": ""})
-        rows.append(cells[:1] + [{"text": foot, "cls": foot if foot in ("left", "right") else ""}] + cells[1:])
+        foot_cell = {"text": f"{foot} (far)" if far else foot, "cls": foot if foot in ("left", "right") else ""}
+        rows.append(cells[:1] + [foot_cell] + cells[1:])
     return header, rows
 
 
@@ -242,6 +244,7 @@ def render_html(data: ReportData, out_dir: Path, *, plots: list[tuple[Path, str]
         cards=_cards(data.summary), warnings=data.summary.get("warnings", []), video=video,
         frames=frames, plots=plot_items, step_header=header, step_rows=rows, meta=_meta(data.summary),
         uncertain_steps=any(cell["cls"] == "uncertain" for row in rows for cell in row),
+        far_steps=any(row[1]["text"].endswith("(far)") for row in rows),
         low_confidence=LOW_CONFIDENCE,
         kinograms=kinograms, flags=_flags(data.summary), flags_note=data.summary.get("flags_note", ""),
     )
