@@ -152,8 +152,8 @@ def _cards(summary: dict[str, Any]) -> list[dict[str, str]]:
 
 
 #: Event confidence below which the report marks a timing as uncertain. On the synthetic set
-#: such events are 0.8 frame off (median) and 3.3 frames at the 90th percentile, against 0.26
-#: and 1.1 frames for confidence 0.4 and above (``benchmarks/accuracy.py``).
+#: such events are 0.8 frame off (median) and 3.7 frames at the 90th percentile, against 0.25
+#: and 1.0 frame for confidence 0.4 and above (``benchmarks/accuracy.py``).
 LOW_CONFIDENCE = 0.2
 
 #: Step columns that depend on each event's timing.
