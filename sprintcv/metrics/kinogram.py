@@ -124,26 +124,11 @@ def all_step_positions(
     return out
 
 
-#: Confidence bands for choosing the kinogram's step (as the report's "?" mark: below 0.2 an
-#: event is 3-4 frames off at the 90th percentile, from 0.4 about 1 frame).
-FIRM_CONFIDENCE = (0.4, 0.2)
-
-
-def step_rank(confidence: float, touchdown_s: float, mid_s: float, span_s: float) -> float:
-    """Rank of a candidate kinogram step, lower is better: first the band of its least firm
-    event's ``confidence`` (:data:`FIRM_CONFIDENCE`), then its touchdown's distance from the
-    clip's middle ``mid_s`` (a clip spans ``span_s`` seconds)."""
-    band = sum(confidence < c for c in FIRM_CONFIDENCE) if np.isfinite(confidence) else len(FIRM_CONFIDENCE)
-    return band * (abs(span_s) + 1.0) + abs(touchdown_s - mid_s)
-
-
 def kinogram(
     xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, contacts: Sequence[Contact],
     frame_index: np.ndarray | None = None, usable: np.ndarray | None = None,
 ) -> dict[str, dict[str, Any] | None]:
-    """One kinogram per landing foot: the complete step whose toe-off and touchdown are the
-    most firmly timed (confidence bands 0.4 and 0.2, those of the report's "?"), and among
-    those the one nearest the middle of the clip.
+    """One kinogram per landing foot: the complete step nearest the middle of the clip.
 
     Parameters
     ----------
@@ -171,8 +156,7 @@ def kinogram(
         if usable is not None and not all(bool(usable[p[1]]) for p in pos.values() if p is not None):
             continue
         side = contacts[i].foot
-        firm = min(contacts[i - 1].toeoff_confidence, contacts[i].touchdown_confidence)
-        score = step_rank(firm, contacts[i].touchdown_s, mid, t_s[-1] - t_s[0])
+        score = abs(contacts[i].touchdown_s - mid)
         if side not in best or score < best[side][0]:
             best[side] = (score, i, pos)  # type: ignore[assignment]
     out: dict[str, dict[str, Any] | None] = {}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sprintcv.joints import MEDIAPIPE_JOINTS
-from sprintcv.metrics.kinogram import POSITIONS, kinogram, step_positions, step_rank
+from sprintcv.metrics.kinogram import POSITIONS, kinogram, step_positions
 from sprintcv.metrics.mechanics import hip_midpoint
 from sprintcv.synthetic.truth import truth_body, truth_contact_list, truth_kinogram_frames
 
@@ -73,13 +73,3 @@ def test_truth_mid_flight_is_the_highest_hip(sample_truth):
         assert abs(frames["max_vertical_projection"] - highest) <= 1
         order = [frames[p] for p in POSITIONS]
         assert order[0] < order[1] <= order[3] and order[2] <= order[3] < order[4]
-
-
-def test_step_rank_prefers_firmly_timed_steps_then_the_middle():
-    mid, span = 1.0, 2.0
-    # a firm step at the clip's edge beats a loose one in the middle
-    assert step_rank(0.6, 0.1, mid, span) < step_rank(0.1, 1.0, mid, span)
-    assert step_rank(0.3, 1.9, mid, span) < step_rank(0.15, 1.0, mid, span)
-    # within a band, the step nearer the middle
-    assert step_rank(0.5, 0.9, mid, span) < step_rank(0.9, 0.5, mid, span)
-    assert step_rank(float("nan"), 1.0, mid, span) > step_rank(0.25, 1.9, mid, span)  # unknown = loosest
