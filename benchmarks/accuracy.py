@@ -104,8 +104,9 @@ def evaluate(path: Path) -> dict:
         step_hz = float(1.0 / np.median(step)) if len(step) else float("nan")
         score = score_contacts(result.contacts.contacts, true, max_offset_s=0.1, ignore_foot=True)
     stats = score.stats(result.summary["video"]["capture_fps"])
-    stats["events"] = {"synthetic": truth_file.exists(), "err_s": np.concatenate([score.td_err_s, score.to_err_s]),
-                       "confidence": np.concatenate([score.td_confidence, score.to_confidence])}
+    stats["events"] = {"synthetic": truth_file.exists(),
+                       "touchdown": (score.td_err_s, score.td_confidence),
+                       "toe-off": (score.to_err_s, score.to_confidence)}
     if truth_file.exists() and len(truth.get("gate_crossings", [])) >= 2:
         g = sorted(truth["gate_crossings"], key=lambda x: x["x_m"])
         end = [x for x in g if abs(x["x_m"] - g[0]["x_m"] - 10.0) < 1e-9]
@@ -248,25 +249,30 @@ def _cell(block: dict | None, key: str, scale: float = 1000.0) -> str:
 
 
 def print_confidence(rows: list[dict]) -> None:
-    """Event error by confidence band, pooled over the synthetic clips at 60 fps and above."""
-    errs, confs = [], []
+    """Event error by confidence band, per event kind, pooled over the synthetic clips at 60 fps
+    and above: how far the confidence can be trusted."""
+    pooled: dict[str, tuple[list, list]] = {"touchdown": ([], []), "toe-off": ([], [])}
     for s in rows:
         ev = s.get("events")
-        if ev and ev["synthetic"] and s["fps"] >= 60:
-            ok = np.isfinite(ev["err_s"])
-            errs.append(np.abs(ev["err_s"][ok]) * s["fps"])
-            confs.append(ev["confidence"][ok])
-    if not errs:
+        if not (ev and ev["synthetic"] and s["fps"] >= 60):
+            continue
+        for kind, (errs, confs) in pooled.items():
+            err, conf = ev[kind]
+            ok = np.isfinite(err)
+            errs.append(np.abs(err[ok]) * s["fps"])
+            confs.append(conf[ok])
+    if not pooled["touchdown"][0]:
         return
-    err, conf = np.concatenate(errs), np.concatenate(confs)
     print()
-    print("touchdown and toe-off error by confidence (synthetic clips, 60 fps and above), frames")
-    print(f"{'confidence':<14}{'events':>8}{'median':>9}{'90th pct':>10}")
-    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 1.01)):
-        band = (conf >= lo) & (conf < hi)
-        if band.any():
-            print(f"{f'{lo:.1f}-{min(hi, 1.0):.1f}':<14}{int(band.sum()):>8}"
-                  f"{np.median(err[band]):>9.2f}{np.percentile(err[band], 90):>10.2f}")
+    print("event error by confidence (synthetic clips, 60 fps and above), frames")
+    print(f"{'event':<11}{'confidence':<12}{'events':>7}{'median':>8}{'90th pct':>10}{'> 2 frames':>12}")
+    for kind, (errs, confs) in pooled.items():
+        err, conf = np.concatenate(errs), np.concatenate(confs)
+        for lo, hi in ((0.0, 0.1), (0.1, 0.4), (0.4, 1.01)):
+            band = (conf >= lo) & (conf < hi)
+            if band.any():
+                print(f"{kind:<11}{f'{lo:.1f}-{min(hi, 1.0):.1f}':<12}{int(band.sum()):>7}{np.median(err[band]):>8.2f}"
+                      f"{np.percentile(err[band], 90):>10.2f}{100 * np.mean(err[band] > 2):>11.0f}%")
 
 
 def main(argv: list[str] | None = None) -> int:

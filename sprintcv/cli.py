@@ -98,13 +98,16 @@ def mechanics_lines(summary: dict[str, Any]) -> list[str]:
 
 
 def steps_lines(steps: dict[str, Any]) -> list[str]:
-    """The per-step table as fixed-width text."""
-    head = (f"{'step':>4} {'foot':<5} {'TD s':>7} {'TO s':>7} {'contact ms':>10} {'flight ms':>9} "
+    """The per-step table as fixed-width text; feet on the far side of the runner marked "(far)"."""
+    head = (f"{'step':>4} {'foot':<10} {'TD s':>7} {'TO s':>7} {'contact ms':>10} {'flight ms':>9} "
             f"{'step Hz':>7} {'step m':>6}")
     rows = [head]
     for i in range(len(steps["step"])):
+        foot = str(steps["foot"][i])
+        if "camera_side" in steps and str(steps["camera_side"][i]) == "far":
+            foot += " (far)"  # limbs partly hidden: angles less accurate (docs/metrics.md)
         rows.append(
-            f"{steps['step'][i]:>4} {steps['foot'][i]:<5} {_fmt(steps['touchdown_s'][i]):>7} "
+            f"{steps['step'][i]:>4} {foot:<10} {_fmt(steps['touchdown_s'][i]):>7} "
             f"{_fmt(steps['toeoff_s'][i]):>7} {_fmt(steps['contact_s'][i], '', 0, 1000):>10} "
             f"{_fmt(steps['flight_s'][i], '', 0, 1000):>9} {_fmt(steps['step_frequency_hz'][i], '', 2):>7} "
             f"{_fmt(steps['step_length_m'][i], '', 2) if 'step_length_m' in steps else 'n/a':>6}"

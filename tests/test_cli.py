@@ -91,6 +91,8 @@ def test_analyze_sample_writes_contract(tmp_path, sample_clip):
     for key in ("mechanics", "arms", "kinogram", "flags", "flag_thresholds"):
         assert key in summary
     assert "kinogram" in result.output and "front side" in result.output
+    # running left to right the camera sees the right side: the left foot's rows say "(far)"
+    assert "left (far)" in result.output and "right (far)" not in result.output
     with open(out / "angles.csv", newline="") as fh:
         angles_header = next(csv.reader(fh))
     assert angles_header[:2] == ["frame", "t_s"] and "left_elbow_deg" in angles_header

@@ -151,21 +151,6 @@ def _cards(summary: dict[str, Any]) -> list[dict[str, str]]:
     return cards
 
 
-#: Event confidence below which the report marks a timing as uncertain. On the synthetic set
-#: such events are 0.8 frame off (median) and 3.7 frames at the 90th percentile, against 0.25
-#: and 1.0 frame for confidence 0.4 and above (``benchmarks/accuracy.py``).
-LOW_CONFIDENCE = 0.2
-
-#: Step columns that depend on each event's timing.
-_TIMED_BY = {"touchdown_s": ("touchdown_confidence",), "toeoff_s": ("toeoff_confidence",),
-             "contact_s": ("touchdown_confidence", "toeoff_confidence")}
-
-
-def _uncertain(steps: dict[str, np.ndarray], column: str, i: int) -> bool:
-    conf = [float(steps[k][i]) for k in _TIMED_BY.get(column, ()) if k in steps]
-    return any(np.isfinite(c) and c < LOW_CONFIDENCE for c in conf)
-
-
 def _step_table(steps: dict[str, np.ndarray]) -> tuple[list[str], list[list[dict[str, str]]]]:
     cols = [c for c in STEP_COLUMNS if c[0] in steps]
     header = [c[1] for c in cols[:1]] + ["foot"] + [c[1] for c in cols[1:]]
@@ -173,13 +158,7 @@ def _step_table(steps: dict[str, np.ndarray]) -> tuple[list[str], list[list[dict
     for i in range(len(steps.get("step", []))):
         foot = str(steps["foot"][i])
         far = "camera_side" in steps and str(steps["camera_side"][i]) == "far"
-        cells = []
-        for c in cols:
-            text = fmt(float(steps[c[0]][i]), c[2], c[3], c[4])
-            if text != "n/a" and _uncertain(steps, c[0], i):
-                cells.append({"text": f"{text} ?", "cls": "uncertain"})
-            else:
-                cells.append({"text": text, "cls": ""})
+        cells = [{"text": fmt(float(steps[c[0]][i]), c[2], c[3], c[4]), "cls": ""} for c in cols]
         foot_cell = {"text": f"{foot} (far)" if far else foot, "cls": foot if foot in ("left", "right") else ""}
         rows.append(cells[:1] + [foot_cell] + cells[1:])
     return header, rows
@@ -243,9 +222,7 @@ def render_html(data: ReportData, out_dir: Path, *, plots: list[tuple[Path, str]
         title=title, subtitle=f"sprint analysis by sprintcv {data.summary.get('sprintcv_version', '')}",
         cards=_cards(data.summary), warnings=data.summary.get("warnings", []), video=video,
         frames=frames, plots=plot_items, step_header=header, step_rows=rows, meta=_meta(data.summary),
-        uncertain_steps=any(cell["cls"] == "uncertain" for row in rows for cell in row),
         far_steps=any(row[1]["text"].endswith("(far)") for row in rows),
-        low_confidence=LOW_CONFIDENCE,
         kinograms=kinograms, flags=_flags(data.summary), flags_note=data.summary.get("flags_note", ""),
     )
 

@@ -161,26 +161,3 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
                       if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)]
     assert console_errors == []
     assert shot.exists() and shot.stat().st_size > 20_000
-
-
-def test_loosely_fixed_events_are_marked_uncertain(tmp_path):
-    """A toe-off with a confidence below LOW_CONFIDENCE marks its time and the contact time
-    with '?' and says what that means; a well-fixed step is shown plain."""
-    from sprintcv.report.html import LOW_CONFIDENCE
-
-    data = _tiny_data()
-    steps = data.steps
-    for key, values in (("step", [1, 2]), ("foot", ["left", "right"]), ("touchdown_s", [0.1, 0.33]),
-                        ("toeoff_s", [0.2, 0.44]), ("contact_s", [0.1, 0.11]), ("flight_s", [0.13, np.nan])):
-        steps[key] = np.array(values, dtype=object if key == "foot" else float)
-    steps["touchdown_confidence"] = np.array([0.6, 0.5])
-    steps["toeoff_confidence"] = np.array([0.7, LOW_CONFIDENCE / 2])
-    html = render_html(data, tmp_path)
-    table = html.split('<section id="steps">', 1)[1].split("</section>", 1)[0]
-    rows = table.split("<tbody>", 1)[1].split("</tr>")
-    assert "?" not in rows[0] and 'class="uncertain"' not in rows[0]
-    assert rows[1].count('class="uncertain"') == 2  # toe-off and contact time
-    assert "0.440 ?" in rows[1] and "110 ?" in rows[1] and "0.330 ?" not in rows[1]
-    assert "check it in the annotated video" in table
-    steps["toeoff_confidence"] = np.array([0.7, 0.9])
-    assert "check it in the annotated video" not in render_html(data, tmp_path)
