@@ -571,6 +571,18 @@ def _out_of_turn_runs(runs: dict[str, list[tuple[int, int]]], max_step_fraction:
     return np.array(bad, dtype=np.int64) if bad and same else None
 
 
+def _ground_shift(ground_vx: float, t_s: np.ndarray) -> np.ndarray:
+    """How far the ground has moved in the image since the first sample, (n, 2) pixels:
+    subtracted, it turns image positions into ground coordinates."""
+    return np.column_stack([ground_vx * (t_s - t_s[0]), np.zeros(len(t_s))])
+
+
+def _typical_run(runs: dict[str, list[tuple[int, int]]]) -> int:
+    """Median length of the planted runs, samples (0 without runs)."""
+    lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
+    return int(np.median(lengths)) if lengths else 0
+
+
 def stance_foot_swaps(
     xy: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
     ground_vx: float, t_s: np.ndarray, leg_px: float, *, min_error_leg: float = 0.15,
@@ -605,9 +617,7 @@ def stance_foot_swaps(
     leg_px : float
     """
     n = xy.shape[0]
-    shift = np.column_stack([ground_vx * (t_s - t_s[0]), np.zeros(n)])
-    lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
-    typical = int(np.median(lengths)) if lengths else 0
+    shift, typical = _ground_shift(ground_vx, t_s), _typical_run(runs)
     whole, runs = _relabelled_runs(xy, names, runs, shift, leg_px, max(typical // 2, 1), same_spot_leg)
     out_of_turn = _out_of_turn_runs(runs, 0.75)
     if out_of_turn is not None:
@@ -669,9 +679,7 @@ def stance_excursions(
     leg_px : float
     """
     n = xy.shape[0]
-    shift = np.column_stack([ground_vx * (t_s - t_s[0]), np.zeros(n)])
-    lengths = [e - s for side_runs in runs.values() for s, e in side_runs]
-    typical = int(np.median(lengths)) if lengths else 0
+    shift, typical = _ground_shift(ground_vx, t_s), _typical_run(runs)
     reach, span = typical // 2, (3 * typical) // 2
     out = np.zeros((n, len(SIDES), len(FOOT_JOINTS)), dtype=bool)
     for k, side in enumerate(SIDES):
