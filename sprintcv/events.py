@@ -73,6 +73,7 @@ progress at the last one, foot missing around the edge) is left out rather than 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -847,17 +848,17 @@ def edge_time(
         # with it; enough planted samples are needed to tell that from leaving.
         turning = (turn is not None and point == "foot_index" and n_inner >= MIN_TURN_SAMPLES
                    and dt <= 1.0 / MIN_TURN_RATE_HZ)
-        t0, halfwidth = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward,
-                                       n_grid=int(20 * (search_in + search_out)) + 1,
-                                       powers=(1, 2), inner_drift=outward > 0, robust=outward < 0,
-                                       inner_turn=turn[ok] if turning else None)
+        def fit(**model: Any) -> tuple[float, float]:
+            return breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward, powers=(1, 2),
+                                  n_grid=int(20 * (search_in + search_out)) + 1, **model)
+
+        t0, halfwidth = fit(inner_drift=outward > 0, robust=outward < 0,
+                            inner_turn=turn[ok] if turning else None)
         if np.isfinite(t0) and turning:
             # Where the fit without the turn puts the edge elsewhere, the data cannot tell the
             # turn from leaving: that disagreement is part of the edge's uncertainty (on the
             # synthetic set, toe-offs whose two fits differ by 2+ frames are 3 frames off, median).
-            plain, _ = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward,
-                                      n_grid=int(20 * (search_in + search_out)) + 1,
-                                      powers=(1, 2), inner_drift=True)
+            plain, _ = fit(inner_drift=True)
             if np.isfinite(plain):
                 halfwidth = max(halfwidth, abs(t0 - plain))
         if np.isfinite(t0):
