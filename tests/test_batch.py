@@ -428,7 +428,12 @@ def test_interrupted_batch_keeps_finished_clips_and_resumes(tmp_path, sample_cli
     out = tmp_path / "out"
     args = ["batch", str(folder), "--out", str(out), "--workers", "1", *LIGHT_FLAGS, "--no-history",
             "--cache-dir", str(pose_cache_dir), "--quiet"]
-    proc = subprocess.Popen([sys.executable, "-m", "sprintcv.cli", *args], stdout=subprocess.PIPE,
+    # A command started in the background by a shell (``pytest ... &``) inherits SIGINT
+    # ignored, and Python then leaves Ctrl-C ignored too, as a background job should; the
+    # child is given Ctrl-C back so that the test does not depend on how pytest was started.
+    launch = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+              "sys.argv[0] = 'sprintcv'; runpy.run_module('sprintcv.cli', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", launch, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
