@@ -314,6 +314,31 @@ def ground_velocity(vx: np.ndarray, bandwidth: float) -> float:
     return float(np.mean(v[near])) if near.any() else float(centre)
 
 
+def stance_ground_velocity(
+    xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], runs: dict[str, list[tuple[int, int]]],
+) -> float:
+    """Median horizontal velocity of the heel and toe over the middle half of each planted run,
+    same unit as ``xy`` per second; NaN with fewer than 5 such samples.
+
+    The kernel-density mode of :func:`ground_velocity` sees every foot sample, and on a
+    treadmill the transitions on and off the belt and the spread of planted velocities
+    (the foot rolls, the camera is low) pull it towards the swing (measured: 25% below the
+    belt speed on a 60 fps treadmill clip). In mid-contact a planted foot moves with the
+    ground.
+    """
+    v = []
+    for side, side_runs in runs.items():
+        for start, stop in side_runs:
+            quarter = (stop - start) // 4
+            if stop - start < 4:
+                continue
+            for point in FOOT_POINTS:
+                v.append(_gradient(xy[:, _col(names, side, point), 0], t_s)[start + quarter:stop - quarter])
+    v = np.concatenate(v) if v else np.zeros(0)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) >= 5 else float("nan")
+
+
 def foot_speed(
     xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, ground_vx: float,
 ) -> np.ndarray:
@@ -901,10 +926,12 @@ class _Cues:
 
 
 def _cues(xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], leg_px: float,
-          camera_still: bool, speed_planted: float) -> _Cues:
+          camera_still: bool, speed_planted: float, ground_vx: float | None = None) -> _Cues:
     hip_x = (xy[:, _col(names, "left", "hip"), 0] + xy[:, _col(names, "right", "hip"), 0]) / 2
     hip_vx = float(np.nanmedian(_gradient(hip_x, t_s)))
-    if camera_still and abs(hip_vx) > 2.0 * leg_px:
+    if ground_vx is not None:
+        ground_vx = float(ground_vx)
+    elif camera_still and abs(hip_vx) > 2.0 * leg_px:
         # The runner crosses the image of a still camera: the ground is still.
         ground_vx = 0.0
     else:
@@ -1065,13 +1092,25 @@ def detect_contacts(
     lost = np.zeros((len(t_s), len(SIDES), len(FOOT_JOINTS)), dtype=bool)
     refilter = cutoff_hz is not None and xy_raw is not None and np.isfinite(cutoff_hz)
     shown = raw  # the landmarks as the pose model gave them (relabelled, none hidden)
+    belt: float | None = None  # moving ground's velocity, refined from the contacts found
     # Decode, correct the feet's labels from the contacts found, decode again; a correction can
     # reveal another, so up to MAX_IDENTITY_ROUNDS rounds, stopping when nothing changes.
     for attempt in range(MAX_IDENTITY_ROUNDS + 1 if correct_feet else 1):
-        cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted)
+        cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted, ground_vx=belt)
         segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
                                 min_contact_s=min_contact_s, max_contact_s=max_contact_s)
         runs = planted_runs(segments)
+        if cues.ground_vx != 0.0:
+            # Moving ground (a belt, a panning camera): the densest foot velocity (or the last
+            # round's estimate) is a first guess; the planted feet's own velocity in
+            # mid-contact is the ground's.
+            refined = stance_ground_velocity(xy, t_s, names, runs)
+            if np.isfinite(refined) and refined != cues.ground_vx:
+                cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted, ground_vx=refined)
+                segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
+                                        min_contact_s=min_contact_s, max_contact_s=max_contact_s)
+                runs = planted_runs(segments)
+            belt = cues.ground_vx
         if attempt == MAX_IDENTITY_ROUNDS or not correct_feet:
             break
         more = stance_foot_swaps(raw, names, runs, cues.ground_vx, t_s, leg_px)

@@ -8,7 +8,7 @@ import sprintcv.events as events
 from sprintcv.events import (
     FOOT_JOINTS, TOE_OFF_WINDOW_S, breakpoint_fit, detect_contacts, edge_time, fit_ground_line,
     foot_speed, ground_velocity, planted_logodds, planted_runs, segment_gait, stance_excursions,
-    stance_foot_swaps, swap_feet,
+    stance_foot_swaps, stance_ground_velocity, swap_feet,
 )
 from sprintcv.joints import MEDIAPIPE_JOINTS
 
@@ -131,6 +131,35 @@ def test_treadmill_belt_is_the_ground():
     assert len(complete) == len(truth)
     td, to = _match(complete, truth)
     assert np.max(np.abs(td)) <= 0.5 / fps and np.max(np.abs(to)) <= 0.5 / fps
+
+
+def test_stance_ground_velocity_is_the_belt_where_the_densest_velocity_is_not():
+    """A treadmill at 60 fps: in mid-contact the planted foot's image velocity swings 600 px/s
+    about the belt's (it rolls; a low camera), it takes a quarter of the contact to reach the
+    belt's speed and another to leave it, and the swing spreads over 0-3000 px/s forward. The
+    densest velocity is then near 0; the median over the middle half of the contacts is the
+    belt's, exactly (the swing is symmetric there)."""
+    fps, belt = 60.0, -2000.0
+    n = 160
+    t = np.arange(n) / fps
+    runs = {"left": [(10, 30), (50, 70), (90, 110), (130, 150)], "right": [(30, 50), (70, 90), (110, 130)]}
+    xy = np.full((n, len(MEDIAPIPE_JOINTS), 2), np.nan)
+    for side, side_runs in runs.items():
+        v = 1500.0 - 1500.0 * np.cos(2 * np.pi * np.arange(n) / 40.0)  # swing, forward
+        for start, stop in side_runs:
+            m = stop - start
+            q = m // 4
+            v[start:start + q] = np.linspace(0.0, belt, q)  # onto the belt
+            v[stop - q:stop] = np.linspace(belt, 0.0, q)  # off it
+            v[start + q:stop - q] = belt + 600.0 * np.sin(2 * np.pi * np.arange(m - 2 * q) / (m - 2 * q))
+        for point in ("heel", "foot_index"):
+            xy[:, MEDIAPIPE_JOINTS.index(f"{side}_{point}"), 0] = np.cumsum(v) / fps
+            xy[:, MEDIAPIPE_JOINTS.index(f"{side}_{point}"), 1] = 0.0
+    vx = np.concatenate([np.gradient(xy[:, MEDIAPIPE_JOINTS.index(f"{s}_{p}"), 0], t)
+                         for s in runs for p in ("heel", "foot_index")])
+    assert abs(ground_velocity(vx, bandwidth=200.0) - belt) > 1000.0
+    assert stance_ground_velocity(xy, t, MEDIAPIPE_JOINTS, runs) == pytest.approx(belt, abs=1.0)
+    assert np.isnan(stance_ground_velocity(xy, t, MEDIAPIPE_JOINTS, {"left": [], "right": []}))
 
 
 def test_edges_cut_by_clip_are_missing_not_guessed():

@@ -1,14 +1,18 @@
 """Real clips from ../shared/clips (skipped when absent): results or honest warnings, never a
-traceback; the treadmill cadence within 2% of its measured truth."""
+traceback; the treadmill cadence within 2% of its measured truth; contacts against the hand
+labels."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from sprintcv.cli import main
+from sprintcv.pipeline import analyze
+from sprintcv.synthetic.score import label_contacts, score_contacts
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]
 
@@ -17,6 +21,13 @@ CLIPS = ["treadmill_male_side_gt.mp4", "treadmill_60fps_portrait.mp4", "blocksta
 
 #: Cadence of treadmill_male_side_gt measured from raw pixels (../shared/clips/README.md).
 TREADMILL_CADENCE_SPM = 168.9
+
+#: Contact-time MAE bound against the hand labels, frames: issue 3's target of 2 frames where
+#: it is met (measured 0.9 and 1.3), and the measured gap (3.7) bounded on the blurred 60 fps
+#: treadmill, where the label's touchdown is the heel's stop and sprintcv's the foot moving
+#: with the belt (README, Accuracy).
+LABELLED_CT_FRAMES = {"blockstart_b12.mp4": 2.0, "treadmill_male_side_gt.mp4": 2.0,
+                      "treadmill_60fps_portrait.mp4": 4.2}
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +79,25 @@ def test_moving_camera_is_said(analysed):
     summary = json.loads((analysed["race_start_pan_3athletes.mp4"][1] / "summary.json").read_text())
     assert summary["pose"]["localisation"]["camera_moving"] is True
     assert any("camera moves" in w for w in summary["warnings"])
+
+
+@pytest.mark.parametrize("name", sorted(LABELLED_CT_FRAMES))
+def test_contacts_against_hand_labels(shared_clips, name):
+    """Every labelled contact found, at most one phantom, contact time within the bound."""
+    clip = shared_clips / name
+    labels_file = shared_clips / "labels" / f"{clip.stem}.json"
+    if not clip.exists() or not labels_file.exists():
+        pytest.skip(f"{name} or its labels not in ../shared/clips")
+    result = analyze(clip)
+    labels = json.loads(labels_file.read_text())
+    raw = result.raw
+    last = max(int(e["frame"]) for e in labels["events"]) + 1
+    frame_times = np.interp(np.arange(max(last, int(raw.frame_index[-1]) + 1)), raw.frame_index, raw.t_s)
+    true = label_contacts(labels, frame_times_s=frame_times)
+    score = score_contacts(result.contacts.contacts, true, max_offset_s=0.1, ignore_foot=True)
+    fps = result.summary["video"]["capture_fps"]
+    stats = score.stats(fps)
+    assert len(true) >= 7
+    assert score.n_missed == 0, stats
+    assert score.n_phantom <= 1, stats
+    assert stats["contact"]["mae_s"] * fps <= LABELLED_CT_FRAMES[name], stats
