@@ -73,7 +73,7 @@ progress at the last one, foot missing around the edge) is left out rather than 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -96,6 +96,10 @@ TOE_OFF_WINDOW_S = 0.02
 #: turning with the foot. Below 50 fps a frame lasts about as long as that turn before toe-off
 #: and the fit cannot tell it from leaving (measured: contact times 10-13 ms worse at 30 fps).
 MIN_TURN_SAMPLES, MIN_TURN_RATE_HZ = 5, 50.0
+#: A contact shorter than this fraction of the clip's median contact has an edge withheld
+#: (:func:`withhold_short_contacts`). On the synthetic set detected contacts stay above 0.55 of
+#: their clip's median (0.55 at 30 fps, 0.66 at 60, 0.80 at 120 fps and above).
+SHORT_CONTACT_FRACTION = 0.5
 #: Furthest (in samples) the turn term may move a toe-off beyond the fit without it.
 MAX_TURN_LAG_SAMPLES = 3
 
@@ -1143,12 +1147,49 @@ def detect_contacts(
                 continue
             contacts.append(c)
     contacts.sort(key=lambda c: c.touchdown_sample)
-    warnings += check_alternation(contacts)
+    contacts, withheld = withhold_short_contacts(contacts)
+    warnings += withheld + check_alternation(contacts)
     return ContactDetection(
         contacts=contacts, ground=cues.ground, leg_length_px=leg_px,
         ground_velocity_px_s=cues.ground_vx, run_speed_leg_s=cues.run_speed,
         foot_swaps=swaps, foot_lost=lost, warnings=warnings,
     )
+
+
+def withhold_short_contacts(
+    contacts: list[Contact], min_fraction: float = SHORT_CONTACT_FRACTION, min_contacts: int = 5,
+) -> tuple[list[Contact], list[str]]:
+    """Withhold the times of a contact far shorter than the clip's others.
+
+    Within one run contacts change gradually (acceleration lengthens the first ones, it does
+    not halve one in the middle), so a contact shorter than ``min_fraction`` of the median of
+    the clip's complete contacts (at least ``min_contacts`` of them) is an edge the pose model
+    got wrong, not a short step. Which edge is wrong cannot be told (their confidences do not
+    say: see the module docstring), so both are reported missing (NaN, confidence 0): the
+    contact stays in the sequence (the feet still alternate) without times, and a warning
+    says so.
+
+    Returns
+    -------
+    contacts : list of Contact
+        The same contacts, with the withheld edges.
+    warnings : list of str
+    """
+    durations = np.array([c.contact_s for c in contacts], dtype=float)
+    complete = np.isfinite(durations)
+    if complete.sum() < min_contacts:
+        return contacts, []
+    typical = float(np.median(durations[complete]))
+    out, notes = [], []
+    for c, d in zip(contacts, durations):
+        if np.isfinite(d) and d < min_fraction * typical:
+            notes.append(f"{c.foot} contact at {c.touchdown_s:.2f} s lasts {d * 1000:.0f} ms, under "
+                         f"{min_fraction:.0%} of this clip's typical {typical * 1000:.0f} ms: its "
+                         "times are withheld (check the video)")
+            c = replace(c, touchdown_s=float("nan"), toeoff_s=float("nan"),
+                        touchdown_confidence=0.0, toeoff_confidence=0.0)
+        out.append(c)
+    return out, notes
 
 
 def alternation_breaks(contacts: list[Contact]) -> tuple[list[Contact], list[Contact]]:

@@ -8,7 +8,7 @@ import sprintcv.events as events
 from sprintcv.events import (
     FOOT_JOINTS, TOE_OFF_WINDOW_S, breakpoint_fit, detect_contacts, edge_time, fit_ground_line,
     foot_speed, ground_velocity, planted_logodds, planted_runs, segment_gait, stance_excursions,
-    stance_foot_swaps, stance_ground_velocity, swap_feet,
+    Contact, stance_foot_swaps, stance_ground_velocity, swap_feet, withhold_short_contacts,
 )
 from sprintcv.joints import MEDIAPIPE_JOINTS
 
@@ -160,6 +160,23 @@ def test_stance_ground_velocity_is_the_belt_where_the_densest_velocity_is_not():
     assert abs(ground_velocity(vx, bandwidth=200.0) - belt) > 1000.0
     assert stance_ground_velocity(xy, t, MEDIAPIPE_JOINTS, runs) == pytest.approx(belt, abs=1.0)
     assert np.isnan(stance_ground_velocity(xy, t, MEDIAPIPE_JOINTS, {"left": [], "right": []}))
+
+
+def test_a_contact_far_shorter_than_the_others_has_its_times_withheld():
+    """Six 110 ms contacts, one of 40 ms (under half the median: its times are withheld, the
+    contact stays in the sequence) and one of 70 ms (0.64 of it, as a 30-60 fps contact can
+    read: kept). With fewer than 5 complete contacts nothing is judged."""
+    durations = [0.11, 0.11, 0.04, 0.11, 0.07, 0.11, 0.11, 0.11]
+    contacts = [Contact("left" if i % 2 == 0 else "right", 0.25 * i, 0.25 * i + d, 30 * i, 30 * i + 13,
+                        0.8, 0.6) for i, d in enumerate(durations)]
+    out, notes = withhold_short_contacts(contacts)
+    assert len(out) == len(contacts) and [c.foot for c in out] == [c.foot for c in contacts]
+    short = out[2]
+    assert np.isnan(short.touchdown_s) and np.isnan(short.toeoff_s)
+    assert short.touchdown_confidence == 0.0 and short.toeoff_confidence == 0.0
+    assert all(c == o for i, (c, o) in enumerate(zip(contacts, out)) if i != 2)
+    assert len(notes) == 1 and "0.50 s lasts 40 ms" in notes[0] and "withheld" in notes[0]
+    assert withhold_short_contacts(contacts[:4]) == (contacts[:4], [])
 
 
 def test_edges_cut_by_clip_are_missing_not_guessed():
