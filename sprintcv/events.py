@@ -1097,23 +1097,24 @@ def detect_contacts(
     refilter = cutoff_hz is not None and xy_raw is not None and np.isfinite(cutoff_hz)
     shown = raw  # the landmarks as the pose model gave them (relabelled, none hidden)
     belt: float | None = None  # moving ground's velocity, refined from the contacts found
+
+    def decode(ground_vx: float | None) -> tuple[_Cues, dict[str, list[tuple[int, int]]]]:
+        cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted, ground_vx=ground_vx)
+        segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
+                                min_contact_s=min_contact_s, max_contact_s=max_contact_s)
+        return cues, planted_runs(segments)
+
     # Decode, correct the feet's labels from the contacts found, decode again; a correction can
     # reveal another, so up to MAX_IDENTITY_ROUNDS rounds, stopping when nothing changes.
     for attempt in range(MAX_IDENTITY_ROUNDS + 1 if correct_feet else 1):
-        cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted, ground_vx=belt)
-        segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
-                                min_contact_s=min_contact_s, max_contact_s=max_contact_s)
-        runs = planted_runs(segments)
+        cues, runs = decode(belt)
         if cues.ground_vx != 0.0:
             # Moving ground (a belt, a panning camera): the densest foot velocity (or the last
             # round's estimate) is a first guess; the planted feet's own velocity in
             # mid-contact is the ground's.
             refined = stance_ground_velocity(xy, t_s, names, runs)
             if np.isfinite(refined) and refined != cues.ground_vx:
-                cues = _cues(xy, t_s, names, leg_px, camera_still, speed_planted, ground_vx=refined)
-                segments = segment_gait(cues.logodds["left"], cues.logodds["right"], dt,
-                                        min_contact_s=min_contact_s, max_contact_s=max_contact_s)
-                runs = planted_runs(segments)
+                cues, runs = decode(refined)
             belt = cues.ground_vx
         if attempt == MAX_IDENTITY_ROUNDS or not correct_feet:
             break
