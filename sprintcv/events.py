@@ -96,7 +96,7 @@ TOE_OFF_WINDOW_S = 0.02
 #: turning with the foot. Below 50 fps a frame lasts about as long as that turn before toe-off
 #: and the fit cannot tell it from leaving (measured: contact times 10-13 ms worse at 30 fps).
 MIN_TURN_SAMPLES, MIN_TURN_RATE_HZ = 5, 50.0
-#: A contact shorter than this fraction of the clip's median contact has an edge withheld
+#: A contact shorter than this fraction of the clip's median contact has its times withheld
 #: (:func:`withhold_short_contacts`). On the synthetic set detected contacts stay above 0.55 of
 #: their clip's median (0.55 at 30 fps, 0.66 at 60, 0.80 at 120 fps and above).
 SHORT_CONTACT_FRACTION = 0.5
@@ -330,15 +330,13 @@ def stance_ground_velocity(
     belt speed on a 60 fps treadmill clip). In mid-contact a planted foot moves with the
     ground.
     """
-    v = []
+    v = [np.zeros(0)]
     for side, side_runs in runs.items():
-        for start, stop in side_runs:
-            quarter = (stop - start) // 4
-            if stop - start < 4:
-                continue
-            for point in FOOT_POINTS:
-                v.append(_gradient(xy[:, _col(names, side, point), 0], t_s)[start + quarter:stop - quarter])
-    v = np.concatenate(v) if v else np.zeros(0)
+        for point in FOOT_POINTS:
+            vx = _gradient(xy[:, _col(names, side, point), 0], t_s)
+            v += [vx[start + (stop - start) // 4:stop - (stop - start) // 4]
+                  for start, stop in side_runs if stop - start >= 4]
+    v = np.concatenate(v)
     v = v[np.isfinite(v)]
     return float(np.median(v)) if len(v) >= 5 else float("nan")
 
@@ -934,7 +932,7 @@ def _cues(xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], leg_px: float
     hip_x = (xy[:, _col(names, "left", "hip"), 0] + xy[:, _col(names, "right", "hip"), 0]) / 2
     hip_vx = float(np.nanmedian(_gradient(hip_x, t_s)))
     if ground_vx is not None:
-        ground_vx = float(ground_vx)
+        pass  # given (refined from the contacts found)
     elif camera_still and abs(hip_vx) > 2.0 * leg_px:
         # The runner crosses the image of a still camera: the ground is still.
         ground_vx = 0.0
