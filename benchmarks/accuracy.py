@@ -175,6 +175,7 @@ def print_mechanics(rows: list[dict]) -> None:
             ("detected_events", "as analysed: pose model + detected contacts", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3))),
             ("near", "as analysed, limbs on the camera's side", ((ANGLE_COLUMNS, "deg", 1),)),
             ("far", "as analysed, limbs on the far side", ((ANGLE_COLUMNS, "deg", 1),)),
+            ("far_unreported", "far-side values not reported (what they would have been)", ((ANGLE_COLUMNS, "deg", 1),)),
             ("true_events", "pose model's joints at the true events", ((ANGLE_COLUMNS, "deg", 1), (OTHER_COLUMNS, "units as named", 3)))):
         for columns, unit, digits in blocks:
             print()
@@ -205,6 +206,7 @@ def print_mechanics(rows: list[dict]) -> None:
 def markdown_mechanics(rows: list[dict]) -> str:
     """The mechanics accuracy as Markdown tables (the ones in docs/metrics.md)."""
     from sprintcv.metrics.kinogram import POSITIONS
+    from sprintcv.metrics.mechanics import FAR_SIDE_WITHHELD
     from sprintcv.synthetic.truth import ANGLE_COLUMNS, OTHER_COLUMNS
 
     scored = [s for s in rows if "mechanics" in s]
@@ -224,10 +226,16 @@ def markdown_mechanics(rows: list[dict]) -> str:
     out.append(table(["clip"] + [SHORT[c] for c in ANGLE_COLUMNS],
                      [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 1) for c in ANGLE_COLUMNS]
                       for s in scored]))
-    legs = ("thigh_to_deg", "knee_td_deg", "shin_td_deg", "knee_swing_min_deg", "thigh_front_max_deg")
+    legs = ("thigh_to_deg", "knee_td_deg", "shin_td_deg", "knee_swing_min_deg", "thigh_front_max_deg",
+            "thigh_separation_td_deg")
+
+    def far(s: dict, c: str) -> str:
+        m = s["mechanics"]
+        return f"({num(m['far_unreported'].get(c, []), 1)})" if c in FAR_SIDE_WITHHELD else num(m["far"].get(c, []), 1)
+
     out.append(table(["clip"] + [f"{SHORT[c]} near / far" for c in legs],
-                     [[label(s)] + [f"{num(s['mechanics']['near'].get(c, []), 1)} / {num(s['mechanics']['far'].get(c, []), 1)}"
-                                    for c in legs] for s in scored]))
+                     [[label(s)] + [f"{num(s['mechanics']['near'].get(c, []), 1)} / {far(s, c)}" for c in legs]
+                      for s in scored]))
     out.append(table(["clip"] + [SHORT[c] for c in OTHER_COLUMNS],
                      [[label(s)] + [num(s["mechanics"]["detected_events"].get(c, []), 3) for c in OTHER_COLUMNS]
                       for s in scored]))

@@ -16,9 +16,14 @@ import numpy as np
 from .calibration import LaneCalibration
 from .events import Contact
 from .flags import NOT_DIAGNOSIS, FlagThresholds, evaluate_flags
-from .joints import near_side
+from .joints import near_side, other_side
 from .metrics.kinogram import kinogram
-from .metrics.mechanics import arms_summary, mechanics_summary, step_mechanics
+from .metrics.mechanics import (
+    arms_summary,
+    mechanics_summary,
+    step_mechanics,
+    withhold_far_side,
+)
 
 
 def hide_unusable(
@@ -32,6 +37,12 @@ def hide_unusable(
     hide = ~np.asarray(usable, dtype=bool)
     return ({k: np.where(hide, np.nan, v) for k, v in angles.items()},
             np.where(hide[:, None, None], np.nan, body_xy))
+
+
+def _far_side_sentence(far: str) -> str:
+    return (f"{far} leg on the far side: its knee at touchdown, knee at heel recovery and thigh "
+            "separation at touchdown are not reported (from one side the pose model misplaces the far "
+            f"knee, by 4-11 deg on test clips); film a run the other way to measure the {far} leg")
 
 
 def mechanics_stage(
@@ -86,8 +97,9 @@ def mechanics_stage(
     columns : dict of ndarray
         New per-step columns.
     fields : dict
-        ``mechanics``, ``arms``, ``kinogram``, ``flags``, ``flag_thresholds`` and
-        ``flags_note`` for the summary.
+        ``mechanics``, ``arms``, ``kinogram``, ``flags``, ``far_side`` (the far side and the
+        columns not reported for its limbs, :func:`~sprintcv.metrics.mechanics.withhold_far_side`),
+        ``flag_thresholds`` and ``flags_note`` for the summary.
     warnings : list of str
         Sentences on what could not be computed (e.g. no kinogram for a side).
     """
@@ -95,13 +107,18 @@ def mechanics_stage(
     calib = LaneCalibration.from_dict(calibration) if calibration else None
     angles, body_xy = hide_unusable(angles, body_xy, usable)
     columns = step_mechanics(angles, body_xy, names, t_s, contacts, leg_px, calibration=calib, direction=direction)
+    near = near_side(direction)
+    # Replaces columns of ``steps`` too (the knee at touchdown), hence returned with the new ones.
+    withheld = withhold_far_side({**steps, **columns}, near)
+    columns.update(withheld)
     table = {**steps, **columns}
     fields = {
         "mechanics": mechanics_summary(table),
         "arms": arms_summary(table, angles),
         "kinogram": kinogram(body_xy, names, t_s, contacts, frame_index=frame_index, usable=usable),
         "flags": evaluate_flags(table, thresholds, t_s=t_s, frame_index=frame_index,
-                                contacts_reliable=contacts_reliable, near=near_side(direction)),
+                                contacts_reliable=contacts_reliable, near=near),
+        "far_side": {"side": other_side(near), "withheld": sorted(withheld)},
         "flag_thresholds": thresholds.to_dict(),
         "flags_note": NOT_DIAGNOSIS,
     }
@@ -109,6 +126,8 @@ def mechanics_stage(
         f"no kinogram of a {side} landing: no step from toe-off to full support with the runner in view"
         for side, kino in fields["kinogram"].items() if kino is None and len(contacts)
     ]
+    if any(str(foot) == other_side(near) for foot in steps.get("foot", [])):
+        warnings.append(_far_side_sentence(other_side(near)))
     if contacts and not contacts_reliable:
         warnings.append("the per-step mechanics are taken at the contacts found, which are inconsistent: "
                         "a step's values may belong to the other leg, so no left/right asymmetry is flagged")

@@ -41,12 +41,36 @@ def test_hide_unusable_copies_with_nan():
 def test_stage_fields_and_warnings():
     columns, fields, warnings = _stage(TIMES)
     assert "front_side_share" in columns and len(columns["front_side_share"]) == 3
-    assert set(fields) == {"mechanics", "arms", "kinogram", "flags", "flag_thresholds", "flags_note"}
+    assert set(fields) == {"mechanics", "arms", "kinogram", "flags", "far_side", "flag_thresholds", "flags_note"}
     assert fields["kinogram"]["right"]["positions"]["strike"]["frame"] == 40
     assert fields["kinogram"]["left"] is None
-    assert warnings == ["no kinogram of a left landing: no step from toe-off to full support with the runner in view"]
+    assert warnings[0] == "no kinogram of a left landing: no step from toe-off to full support with the runner in view"
+    assert len(warnings) == 2 and warnings[1].startswith("left leg on the far side")
     assert "not a diagnosis" in fields["flags_note"]
     assert fields["flag_thresholds"]["disabled"] == ["asymmetry_contact_s"]
+
+
+def test_far_side_knee_columns_are_withheld():
+    """Running left to right the camera sees the right side: the left leg's knee at touchdown,
+    heel-recovery knee and thigh separation at its touchdown are not reported, the right's are."""
+    steps = steps_table(CONTACTS, 100.0)
+    xy = _runner(TIMES)
+    steps["knee_td_deg"] = np.array([170.0, 165.0, 172.0])  # as step_kinematics adds it
+    columns, fields, _ = mechanics_stage(steps, angle_series(xy, MEDIAPIPE_JOINTS), xy, MEDIAPIPE_JOINTS, TIMES,
+                                         np.arange(len(TIMES)), CONTACTS, LEG, direction=1)
+    assert fields["far_side"] == {"side": "left",
+                                  "withheld": ["knee_swing_min_deg", "knee_td_deg", "thigh_separation_td_deg"]}
+    assert np.isnan(columns["knee_td_deg"][[0, 2]]).all() and columns["knee_td_deg"][1] == 165.0
+    assert np.isnan(columns["thigh_separation_td_deg"][[0, 2]]).all()
+    assert np.isfinite(columns["thigh_separation_td_deg"][1])
+    assert np.isfinite(columns["front_side_share"][0])  # the far leg's other columns stay
+    knee = fields["mechanics"]["knee_td_deg"]
+    assert np.isnan(knee["left"]) and knee["right"] == 165.0 and knee["n"] == 1
+    # the other direction shows the left side
+    columns, fields, _ = mechanics_stage(steps, angle_series(xy, MEDIAPIPE_JOINTS), xy, MEDIAPIPE_JOINTS, TIMES,
+                                         np.arange(len(TIMES)), CONTACTS, LEG, direction=-1)
+    assert fields["far_side"]["side"] == "right" and list(columns["knee_td_deg"][[0, 2]]) == [170.0, 172.0]
+    assert np.isnan(columns["knee_td_deg"][1])
 
 
 def test_inconsistent_contacts_are_said():

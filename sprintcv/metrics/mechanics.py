@@ -45,7 +45,8 @@ clip's leg length (hip-knee + knee-ankle, median), so they compare across camera
 
 A value is NaN where the events or the joints it needs are missing, where the window it needs
 is cut by the clip's end, or where the extreme it looks for lies on the edge of its window
-(then the true extreme was not seen).
+(then the true extreme was not seen). The pipeline also blanks the columns of
+:data:`FAR_SIDE_WITHHELD` on the far leg's rows (:func:`withhold_far_side`).
 """
 
 from __future__ import annotations
@@ -85,7 +86,16 @@ COLUMN_LEG: dict[str, str] = {
     "touchdown_distance_leg": "stance", "touchdown_distance_m": "stance", "knee_td_deg": "stance",
     "shin_td_deg": "stance", "front_side_share": "stance", "elbow_front_deg": "stance",
     "shoulder_front_deg": "stance", "elbow_back_deg": "swing", "shoulder_back_deg": "swing",
+    "thigh_separation_td_deg": "stance",
 }
+
+#: Columns that are not reported for a limb on the far side of the runner (away from the
+#: camera). From one side the pose model draws the far knee behind where it is, towards the
+#: near knee; measured on the synthetic set at 60 fps and above (``docs/metrics.md``, "Accuracy
+#: of the mechanics"), mean absolute error camera side / far side: knee at touchdown 2.2 / 8.7
+#: deg (far up to 11 on one clip), knee at heel recovery 1.6 / 5.0 (up to 9.9), thigh separation
+#: at the foot's touchdown 3.7 / 8.8. The other columns' far-side errors are within 5 deg.
+FAR_SIDE_WITHHELD: tuple[str, ...] = ("knee_td_deg", "knee_swing_min_deg", "thigh_separation_td_deg")
 
 
 def column_side(feet: Sequence[str], column: str) -> np.ndarray:
@@ -99,6 +109,26 @@ def column_side(feet: Sequence[str], column: str) -> np.ndarray:
         return feet
     return np.array([other_side(str(f)) if f in SIDES else None for f in feet], dtype=object)
 
+
+def withhold_far_side(
+    steps: dict[str, Any], near: str, columns: Sequence[str] = FAR_SIDE_WITHHELD
+) -> dict[str, np.ndarray]:
+    """The ``columns`` of ``steps`` with NaN on the rows whose limb (:func:`column_side`) is
+    not on the camera's side ``near``; columns absent from ``steps`` are skipped.
+
+    Returns
+    -------
+    dict of ndarray, shape (n,)
+        New arrays (``steps`` is not changed), float.
+    """
+    if near not in SIDES:
+        raise ValueError(f"near must be 'left' or 'right', not {near!r}")
+    out = {}
+    for col in columns:
+        if col in steps:
+            far = column_side(steps["foot"], col) == other_side(near)
+            out[col] = np.where(far, np.nan, np.asarray(steps[col], float))
+    return out
 
 
 # -- geometry ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..events import Contact, leg_length
 from ..metrics.kinematics import angle_series, step_kinematics
 from ..metrics.kinogram import all_step_positions
 from ..joints import other_side
-from ..metrics.mechanics import column_side, step_mechanics
+from ..metrics.mechanics import FAR_SIDE_WITHHELD, column_side, step_mechanics
 
 
 def truth_body(truth: dict[str, Any]) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, int]:
@@ -96,7 +96,9 @@ def mechanics_accuracy(analysis: Any, truth: dict[str, Any]) -> dict[str, dict[s
         the pose model's joints at the *true* events (the pose model's share of the error);
         ``"kinogram"``: ``{position: frame errors}``; ``"near"`` and ``"far"``: the
         ``detected_events`` errors of the limbs on the camera's side and on the other side
-        (whole-body columns in neither).
+        (whole-body columns in neither); ``"far_unreported"``: for the columns the pipeline
+        does not report on the far side (:data:`~sprintcv.metrics.mechanics.FAR_SIDE_WITHHELD`),
+        the errors the far side's values would have had.
     """
     from ..calibration import LaneCalibration
     from ..coaching import hide_unusable
@@ -123,12 +125,22 @@ def mechanics_accuracy(analysis: Any, truth: dict[str, Any]) -> dict[str, dict[s
                  if in_view[true_contacts.index(c)] and in_view[max(0, true_contacts.index(c) - 1)]]
     detected_kino = all_step_positions(analysis.body_xy, clean.joint_names, clean.t_s, analysis.contacts.contacts)
     feet = [c.foot for c in true_contacts]
-    by_side: dict[str, dict[str, np.ndarray]] = {"near": {}, "far": {}}
+    by_side: dict[str, dict[str, np.ndarray]] = {"near": {}, "far": {}, "far_unreported": {}}
+    # What the far side's withheld columns would have said: the same functions on the same
+    # joints at the detected contacts, before the pipeline blanks them.
+    detected = list(analysis.contacts.contacts)
+    unreported = step_kinematics(angles, body, clean.joint_names, clean.t_s, detected, leg)
+    unreported.update(step_mechanics(angles, body, clean.joint_names, clean.t_s, detected, leg,
+                                     direction=analysis.direction))
+    far = other_side(truth["near_side"])
     for col in columns:
         limb = column_side(feet, col)
-        for key, want in (("near", truth["near_side"]), ("far", other_side(truth["near_side"]))):
+        for key, want in (("near", truth["near_side"]), ("far", far)):
             rows = [(a, b) for a, b in pairs if limb[b] == want]
             by_side[key].update(step_errors(analysis.steps, true_steps, rows, [col]) if rows else {})
+        rows = [(a, b) for a, b in pairs if limb[b] == far]
+        if col in FAR_SIDE_WITHHELD and rows:
+            by_side["far_unreported"].update(step_errors(unreported, true_steps, rows, [col]))
     return {
         **by_side,
         "detected_events": step_errors(analysis.steps, true_steps, pairs, columns),

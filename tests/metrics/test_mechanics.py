@@ -17,6 +17,7 @@ from sprintcv.metrics.kinematics import angle_series, shoulder_angle_deg, step_k
 from sprintcv.metrics.mechanics import (
     arms_summary,
     column_side,
+    withhold_far_side,
     front_of_body_line,
     knee_angle_from_lengths,
     leg_segment_lengths,
@@ -291,6 +292,22 @@ def test_per_leg_summaries_belong_to_the_limb():
     assert arms["arm_timing_s"]["mean"] == pytest.approx(0.01)
     assert list(column_side(["left", "right"], "elbow_back_deg")) == ["right", "left"]
     assert list(column_side(["left"], "trunk_lean_mean_deg")) == [None]
+    assert list(column_side(["left"], "thigh_separation_td_deg")) == ["left"]  # at this foot's touchdown
+
+
+def test_withhold_far_side_blanks_the_far_limbs_rows():
+    steps = {"foot": np.array(["left", "right", "left"], dtype=object),
+             "knee_td_deg": np.array([160.0, 165.0, 170.0]),          # stance leg
+             "thigh_front_max_deg": np.array([70.0, 75.0, 72.0])}     # swing leg: not in the list
+    out = withhold_far_side(steps, "right", columns=("knee_td_deg", "thigh_front_max_deg", "absent_deg"))
+    assert set(out) == {"knee_td_deg", "thigh_front_max_deg"}
+    np.testing.assert_array_equal(out["knee_td_deg"], [np.nan, 165.0, np.nan])
+    # the swing leg of a left contact is the right (near) leg: kept there, blanked on right rows
+    np.testing.assert_array_equal(out["thigh_front_max_deg"], [70.0, np.nan, 72.0])
+    assert steps["knee_td_deg"][0] == 160.0  # not changed in place
+    assert set(withhold_far_side(steps, "left")) == {"knee_td_deg"}  # default list, where present
+    with pytest.raises(ValueError):
+        withhold_far_side(steps, "near")
 
 
 def test_no_contacts_or_no_leg_gives_nan(times):

@@ -9,19 +9,20 @@ metric is the same function run on the exact joints at the exact events
 Measured with the contact detector of issue 3 and the length-constrained heel-recovery knee
 (``python benchmarks/accuracy.py --render DIR``; MAE in degrees, sample / 60 fps right to left):
 
-* within the target on every step: knee lift 1.6 / 3.7, thigh extension at toe-off 1.5 / 1.7,
-  knee angle at heel recovery 4.1 / 2.1 (from the hip-ankle distance with segments of constant
-  length, ``sprintcv.metrics.mechanics.length_constrained_knee_deg``; 0.8 / 1.3 on the
-  camera's side, 7.5 / 3.0 on the far side), shin at touchdown 1.5 / 1.5, trunk lean at
-  touchdown 2.6 / 1.5 and over the step 1.9 / 1.4, elbow at the forward extreme 4.6 / 0.3 and
-  at the backward one 2.0 / 1.3, shoulder behind 2.9 / 3.8, thigh separation at touchdown
-  7.9 / 3.3 (within 5 deg on the 60 fps clip only);
-* within the target on the camera's side only: knee at touchdown 2.8 / 2.8; on the far side
-  the pose model sees the knee about 10 deg straighter than it is (9.7 / 9.3);
-* not within it, bounded here so that they cannot get worse unseen: the knee at touchdown
-  over both legs (6.3 / 6.1), the shoulder in front (3.4 / 5.6: the pose model sees less arm
-  swing) and the thigh separation at touchdown on the sample (7.9: the far thigh at its
-  touchdown, and about 1 deg per ms of touchdown error).
+* within the target on every step reported: knee lift 1.6 / 3.7, thigh extension at toe-off
+  1.5 / 1.7, knee angle at heel recovery 0.8 / 1.3 (from the hip-ankle distance with segments
+  of constant length, ``sprintcv.metrics.mechanics.length_constrained_knee_deg``), knee at
+  touchdown 2.8 / 2.8, shin at touchdown 1.5 / 1.5, trunk lean at touchdown 2.6 / 1.5 and over
+  the step 1.9 / 1.4, elbow at the forward extreme 4.6 / 0.3 and at the backward one
+  2.0 / 1.3, shoulder behind 2.9 / 3.8;
+* not reported for the far leg (``FAR_SIDE_WITHHELD``): from one side the pose model sees the
+  far knee about 10 deg straighter than it is at its touchdown (9.7 / 9.3), its heel-recovery
+  knee 7.5 / 3.0 off and the thigh separation at its touchdown 10.5 / 5.5 off; those would-be
+  values stay measured (``far_unreported``) and bounded, so that a better pose model shows;
+* not within it, bounded here so that they cannot get worse unseen: the shoulder in front
+  (4.1 / 5.6: the pose model sees less arm swing) and the thigh separation at the camera-side
+  foot's touchdown on the sample (5.3; 1.2 on the 60 fps clip: about 1 deg per ms of
+  touchdown error).
 
 Kinogram (mean absolute frame error): every position within one frame on both clips (toe-off
 0.4 / 0.8, max vertical projection 0.2 / 0.2, strike 0.6 / 0.2, touchdown 0.4 / 0.2, full
@@ -43,16 +44,16 @@ from sprintcv.synthetic.truth import mechanics_accuracy
 
 pytestmark = pytest.mark.slow
 
-#: Angle metrics within 5 deg MAE over all steps.
-ON_TARGET = ("thigh_front_max_deg", "thigh_to_deg", "knee_swing_min_deg", "shin_td_deg",
+#: Angle metrics within 5 deg MAE over all steps reported.
+ON_TARGET = ("thigh_front_max_deg", "thigh_to_deg", "knee_swing_min_deg", "knee_td_deg", "shin_td_deg",
              "trunk_lean_td_deg", "trunk_lean_mean_deg", "elbow_front_deg", "elbow_back_deg",
              "shoulder_back_deg")
 #: Within 5 deg MAE for the limbs on the camera's side.
 NEAR_ON_TARGET = ("knee_td_deg", "shin_td_deg", "knee_swing_min_deg")
 #: Measured gaps (see the module docstring): upper bounds a little above today's values.
-BOUNDS_DEG = {"thigh_separation_td_deg": 8.5, "shoulder_front_deg": 6.5, "knee_td_deg": 7.0}
-#: Far-side limbs, bounded likewise.
-FAR_BOUNDS_DEG = {"knee_swing_min_deg": 8.5, "knee_td_deg": 10.5}
+BOUNDS_DEG = {"thigh_separation_td_deg": 6.0, "shoulder_front_deg": 6.5}
+#: What the far leg's unreported columns would say, bounded likewise.
+FAR_BOUNDS_DEG = {"knee_swing_min_deg": 8.5, "knee_td_deg": 10.5, "thigh_separation_td_deg": 11.5}
 
 
 def _mae(errors) -> float:
@@ -93,9 +94,12 @@ def test_known_gaps_stay_bounded(scored, column):
 
 
 @pytest.mark.parametrize("column", sorted(FAR_BOUNDS_DEG))
-def test_far_side_gaps_stay_bounded(scored, column):
-    _, _, acc = scored
-    assert _mae(acc["far"][column]) <= FAR_BOUNDS_DEG[column]
+def test_far_side_columns_are_withheld_and_their_gap_bounded(scored, column):
+    _, result, acc = scored
+    assert len(acc["far"].get(column, [])) == 0  # nothing printed for the far leg
+    far = result.steps["camera_side"] == "far"
+    assert far.any() and np.isnan(np.asarray(result.steps[column], float)[far]).all()
+    assert _mae(acc["far_unreported"][column]) <= FAR_BOUNDS_DEG[column]
 
 
 def test_thigh_separation_error_is_the_touchdown_timing(scored):
@@ -135,5 +139,10 @@ def test_summary_carries_the_mechanics(scored):
         kino = s["kinogram"][side]
         assert kino is not None and set(kino["positions"]) == set(POSITIONS)
     assert s["mechanics"]["thigh_front_max_deg"]["n"] >= 4
-    for column in ("front_side_share", "touchdown_distance_leg", "thigh_separation_td_deg"):
+    for column in ("front_side_share", "touchdown_distance_leg", "shin_td_deg"):
         assert np.isfinite(s["mechanics"][column]["left"]) and np.isfinite(s["mechanics"][column]["right"])
+    far = s["far_side"]["side"]
+    assert far == ("left" if s["direction"] == "left_to_right" else "right")
+    for column in s["far_side"]["withheld"]:
+        assert np.isnan(s["mechanics"][column][far]) and np.isfinite(s["mechanics"][column]["left" if far == "right" else "right"])
+    assert any(w.startswith(f"{far} leg on the far side") for w in s["warnings"])

@@ -93,3 +93,5 @@ def test_scoring_the_truth_against_itself_is_exact(sample_truth):
     assert set(acc["kinogram"]) == {"toe_off", "max_vertical_projection", "strike", "touchdown", "full_support"}
     assert all(np.all(e == 0) for e in acc["kinogram"].values())
     assert len(acc["near"]["knee_td_deg"]) + len(acc["far"]["knee_td_deg"]) == len(acc["detected_events"]["knee_td_deg"])
+    for col in ("knee_td_deg", "knee_swing_min_deg", "thigh_separation_td_deg"):  # FAR_SIDE_WITHHELD
+        assert len(acc["far_unreported"][col]) and np.all(np.abs(acc["far_unreported"][col]) < 1e-9), col
