@@ -491,6 +491,9 @@ def compare(results: tuple[Path, ...], athlete: str | None, date: str | None, se
         sbs = cmp.side_by_side(a, b)
         click.echo("")
         click.echo(f"side by side: {a.label} vs {b.label}")
+        if cmp.filmed_from_opposite_sides(a, b):
+            click.echo("(the two reps ran in opposite directions, so the camera saw opposite legs: "
+                       "compare the per-leg rows, e.g. mechanics.knee_td_deg.left, not the run means)")
         click.echo(f"{'metric':<42} {a.label[:12]:>12} {b.label[:12]:>12} {'diff':>10} {'diff %':>7}")
         for k in range(len(sbs["metric"])):
             click.echo(f"{sbs['metric'][k][:42]:<42} {_g(sbs['a'][k]):>12} {_g(sbs['b'][k]):>12} "

@@ -315,6 +315,15 @@ def side_by_side(a: Rep, b: Rep) -> dict[str, np.ndarray]:
     return {"metric": np.array(keys, dtype=object), "a": va, "b": vb, "diff": diff, "diff_pct": pct}
 
 
+def filmed_from_opposite_sides(a: Rep, b: Rep) -> bool:
+    """Whether two reps ran in opposite directions across the image: the camera then saw the
+    other side of the runner, so their run-level means of the near-leg-only columns (the knee
+    at touchdown, :data:`~sprintcv.metrics.mechanics.FAR_SIDE_WITHHELD`) describe different
+    legs; the per-leg values (``mechanics.<column>.left`` / ``.right``) still compare."""
+    da, db = a.summary.get("direction"), b.summary.get("direction")
+    return bool(da and db and da != db)
+
+
 # ------------------------------------------------------------------------------ loading
 
 

@@ -17,6 +17,7 @@ from sprintcv.compare import (
     Rep,
     conditioning_marker,
     drop_from_best,
+    filmed_from_opposite_sides,
     find_rep,
     load_reps,
     numeric_metrics,
@@ -115,6 +116,14 @@ def test_side_by_side_every_numeric_metric_with_differences():
     assert list(t["metric"][:4]) == ["fly10_s", "speed_peak_mps", "contact_s_mean", "step_frequency_hz"]
 
 
+def test_opposite_directions_are_told():
+    a, b, c = rep("rep 1", 1.10), rep("rep 2", 1.12), rep("rep 3", 1.11)
+    a.summary["direction"], b.summary["direction"] = "left_to_right", "right_to_left"
+    c.summary["direction"] = "left_to_right"
+    assert filmed_from_opposite_sides(a, b) and not filmed_from_opposite_sides(a, c)
+    assert not filmed_from_opposite_sides(a, rep("rep 4", 1.0))  # unknown direction: nothing said
+
+
 def test_numeric_metrics_flattens_nested_blocks():
     flat = numeric_metrics({"per_foot": {"left": {"contact_s_mean": 0.1, "n": 3}}, "direction": "left_to_right",
                             "asymmetry_pct": {"contact_s": None}, "pose": {"frames": 3}})
@@ -194,6 +203,7 @@ def test_compare_command(batch_folder, tmp_path):
     assert "rep 4             1.150 s       4.3%" in out and "<- conditioning" in out
     assert "rep 4: fly-10 speed 4.3% below the best so far (rep 2)" in out
     assert "side by side: rep 2 vs rep 4" in out  # default: best and last
+    assert "opposite directions" not in out  # the reps say no direction
     assert "fly10_s" in out and "+0.05" in out
     assert (tmp_path / "reps.png").stat().st_size > 1000
     res = runner.invoke(main, ["compare", str(batch_folder), "--athlete", "Anna Smith", "--pair", "1", "3",
