@@ -114,7 +114,8 @@ def withhold_far_side(
     steps: dict[str, Any], near: str, columns: Sequence[str] = FAR_SIDE_WITHHELD
 ) -> dict[str, np.ndarray]:
     """The ``columns`` of ``steps`` with NaN on the rows whose limb (:func:`column_side`) is
-    not on the camera's side ``near``; columns absent from ``steps`` are skipped.
+    on the far side, the one opposite ``near`` (the camera's side, ``"left"`` or ``"right"``);
+    columns absent from ``steps`` are skipped.
 
     Returns
     -------
