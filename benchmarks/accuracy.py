@@ -106,7 +106,8 @@ def evaluate(path: Path) -> dict:
     stats = score.stats(result.summary["video"]["capture_fps"])
     stats["events"] = {"synthetic": truth_file.exists(),
                        "touchdown": (score.td_err_s, score.td_confidence),
-                       "toe-off": (score.to_err_s, score.to_confidence)}
+                       "toe-off": (score.to_err_s, score.to_confidence),
+                       "near": score.feet == truth["near_side"] if truth_file.exists() else None}
     if truth_file.exists() and len(truth.get("gate_crossings", [])) >= 2:
         g = sorted(truth["gate_crossings"], key=lambda x: x["x_m"])
         end = [x for x in g if abs(x["x_m"] - g[0]["x_m"] - 10.0) < 1e-9]
@@ -283,6 +284,25 @@ def print_confidence(rows: list[dict]) -> None:
                       f"{np.percentile(err[band], 90):>10.2f}{100 * np.mean(err[band] > 2):>11.0f}%")
 
 
+def print_camera_side(rows: list[dict]) -> None:
+    """Touchdown and toe-off error of the camera-side and the far-side foot per synthetic clip:
+    mean (bias) / mean absolute, frames."""
+    scored = [s for s in rows if s.get("events") and s["events"]["synthetic"]]
+    if not scored:
+        return
+    print()
+    print("event error by the foot's side, frames: mean / mean absolute (n)")
+    print(f"{'clip':<22}{'fps':>5}{'TD near':>18}{'TD far':>18}{'TO near':>18}{'TO far':>18}")
+    for s in scored:
+        ev, cells = s["events"], []
+        for kind in ("touchdown", "toe-off"):
+            err = ev[kind][0] * s["fps"]
+            for side in (ev["near"], ~ev["near"]):
+                e = err[side & np.isfinite(err)]
+                cells.append(f"{e.mean():+.2f} / {np.abs(e).mean():.2f} ({len(e)})" if len(e) else "n/a")
+        print(f"{s['clip']:<22}{s['fps']:>5.0f}" + "".join(f"{c:>18}" for c in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="contact-event accuracy on clips with truth")
     parser.add_argument("clips", nargs="*", type=Path)
@@ -309,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{step:>9.2f} ({s['step_hz'][1]:.2f})")
         rows.append(s)
     print_confidence(rows)
+    print_camera_side(rows)
     fly = [s for s in rows if "fly10" in s]
     if fly:
         print()

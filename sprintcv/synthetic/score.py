@@ -27,6 +27,8 @@ class ContactScore:
     n_phantom: int
     td_confidence: np.ndarray = field(default_factory=lambda: np.zeros(0))
     to_confidence: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: The true foot of each matched contact (same order as the errors).
+    feet: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     def stats(self, fps: float) -> dict[str, Any]:
         """Mean, mean absolute and 95% limits of agreement, in seconds and in frames."""
@@ -104,6 +106,7 @@ def score_contacts(
     used: set[int] = set()
     td, to = [], []
     conf: list[tuple[float, float]] = []
+    feet: list[str] = []
     missed = 0
     for foot, t_td, t_to in truth:
         best, best_d = None, max_offset_s
@@ -121,6 +124,7 @@ def score_contacts(
         td.append(detected[best].touchdown_s - t_td)
         to.append(detected[best].toeoff_s - t_to)
         conf.append((detected[best].touchdown_confidence, detected[best].toeoff_confidence))
+        feet.append(foot)
     td_a, to_a = np.array(td, float), np.array(to, float)
     lo, hi = (min(t[1] for t in truth), max(t[2] for t in truth)) if truth else (0.0, 0.0)
     phantom = sum(
@@ -129,7 +133,8 @@ def score_contacts(
         and lo - max_offset_s <= c.touchdown_s <= hi + max_offset_s
     )
     c = np.array(conf, float).reshape(-1, 2)
-    return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom, c[:, 0], c[:, 1])
+    return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom, c[:, 0], c[:, 1],
+                        np.array(feet, dtype=object))
 
 
 def match_contacts(

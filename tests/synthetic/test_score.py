@@ -20,6 +20,7 @@ def test_match_miss_and_phantom():
     np.testing.assert_allclose(s.contact_err_s, [0.005, 0.02], atol=1e-12)
     st = s.stats(100.0)
     assert st["td"]["mae_frames"] == pytest.approx(1.0)
+    assert list(s.feet) == ["left", "right"]  # the true foot of each matched contact
 
 
 def test_truth_contacts_in_view_and_inside_clip():
