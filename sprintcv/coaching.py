@@ -108,17 +108,19 @@ def mechanics_stage(
     angles, body_xy = hide_unusable(angles, body_xy, usable)
     columns = step_mechanics(angles, body_xy, names, t_s, contacts, leg_px, calibration=calib, direction=direction)
     near = near_side(direction)
-    # Replaces columns of ``steps`` too (the knee at touchdown), hence returned with the new ones.
-    withheld = withhold_far_side({**steps, **columns}, near)
-    columns.update(withheld)
+    far = other_side(near)
     table = {**steps, **columns}
+    # Replaces columns of ``steps`` too (the knee at touchdown), hence returned with the new ones.
+    withheld = withhold_far_side(table, near)
+    columns.update(withheld)
+    table.update(withheld)
     fields = {
         "mechanics": mechanics_summary(table),
         "arms": arms_summary(table, angles),
         "kinogram": kinogram(body_xy, names, t_s, contacts, frame_index=frame_index, usable=usable),
         "flags": evaluate_flags(table, thresholds, t_s=t_s, frame_index=frame_index,
                                 contacts_reliable=contacts_reliable, near=near),
-        "far_side": {"side": other_side(near), "withheld": sorted(withheld)},
+        "far_side": {"side": far, "withheld": sorted(withheld)},
         "flag_thresholds": thresholds.to_dict(),
         "flags_note": NOT_DIAGNOSIS,
     }
@@ -126,8 +128,8 @@ def mechanics_stage(
         f"no kinogram of a {side} landing: no step from toe-off to full support with the runner in view"
         for side, kino in fields["kinogram"].items() if kino is None and len(contacts)
     ]
-    if any(str(foot) == other_side(near) for foot in steps.get("foot", [])):
-        warnings.append(_far_side_sentence(other_side(near)))
+    if any(str(foot) == far for foot in steps.get("foot", [])):
+        warnings.append(_far_side_sentence(far))
     if contacts and not contacts_reliable:
         warnings.append("the per-step mechanics are taken at the contacts found, which are inconsistent: "
                         "a step's values may belong to the other leg, so no left/right asymmetry is flagged")

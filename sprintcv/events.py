@@ -931,12 +931,11 @@ def _cues(xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], leg_px: float
           camera_still: bool, speed_planted: float, ground_vx: float | None = None) -> _Cues:
     hip_x = (xy[:, _col(names, "left", "hip"), 0] + xy[:, _col(names, "right", "hip"), 0]) / 2
     hip_vx = float(np.nanmedian(_gradient(hip_x, t_s)))
-    if ground_vx is not None:
-        pass  # given (refined from the contacts found)
-    elif camera_still and abs(hip_vx) > 2.0 * leg_px:
+    # ground_vx given: refined from the contacts found (see detect_contacts)
+    if ground_vx is None and camera_still and abs(hip_vx) > 2.0 * leg_px:
         # The runner crosses the image of a still camera: the ground is still.
         ground_vx = 0.0
-    else:
+    elif ground_vx is None:
         vx = [_gradient(xy[:, _col(names, s, p), 0], t_s) for s in SIDES for p in FOOT_POINTS]
         ground_vx = ground_velocity(np.concatenate(vx), bandwidth=max(abs(hip_vx), leg_px) * 0.1)
     run_speed = max(abs(hip_vx - ground_vx), 0.5 * leg_px)
