@@ -9,7 +9,8 @@ Prints, for the clip (default: the bundled sample):
 * raw pose inference: MediaPipe's ``process`` calls alone (decoding not timed) on exactly the
   images the pipeline gives it (the runner crops, or full frames), and on full frames;
 * ``analyze`` without cache: localisation pass + pose on crops + cleaning + events + metrics;
-* ``analyze`` with a warm cache (re-analysis);
+* ``analyze`` with a warm cache (re-analysis), with and without the silhouette toe-offs (one
+  more decoding pass, :mod:`sprintcv.silhouette`);
 * ``write_results`` (files and annotated frames);
 * the ratio analyze / raw inference, and peak resident memory of this process.
 
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         analyze(args.video, cache_dir=cache)
         warm = time.perf_counter() - t0
         t0 = time.perf_counter()
+        analyze(args.video, cache_dir=cache, silhouette=False)
+        warm_plain = time.perf_counter() - t0
+        t0 = time.perf_counter()
         write_results(result, out)
         write = time.perf_counter() - t0
     same_s, n_same = min(raw_inference(args.video, result.roi) for _ in range(args.repeat))
@@ -93,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pose model alone     {same_s:7.2f} s   {n_same / same_s:6.1f} frames/s (same inputs as analyze)")
     print(f"pose model, full     {full_s:7.2f} s   {n_full / full_s:6.1f} frames/s (full frames)")
     print(f"analyze (no cache)   {cold_s:7.2f} s   {n / cold_s:6.1f} frames/s")
-    print(f"analyze (cached)     {warm:7.2f} s")
+    print(f"analyze (cached)     {warm:7.2f} s   ({warm_plain:.2f} s without the silhouette toe-offs)")
     print(f"write_results        {write:7.2f} s")
     print(f"ratio analyze / pose model alone   {cold_s / same_s:.2f}")
     print(f"ratio cached / pose model alone    {warm / same_s:.3f}")
+    print(f"ratio silhouette stage / pose alone {(warm - warm_plain) / same_s:.3f}")
     print(f"peak resident memory               {peak_mb:.0f} MB")
     return 0
 

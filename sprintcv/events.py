@@ -61,8 +61,11 @@ back before landing) and their comparison against force plates in sprinting (Han
 2016, J Sports Sci 34:1739; Bezodis et al. 2018). Known biases with MediaPipe landmarks,
 measured on the synthetic clips (``benchmarks/accuracy.py``): the toe landmark sits on the
 toe box and starts to rise and move with the heel before the tip leaves the ground; the
-toe-off model above takes most of that out (toe-off within about a frame at 120 fps), but at
-240 fps toe-off still comes out 1-2.5 frames early on some clips. On motion-blurred real
+toe-off model above takes most of that out, but toe-offs still come out about half a frame
+early on the camera-side foot and a frame early on the far foot (up to 2.5 frames at 240 fps).
+With a still camera on still ground the pipeline therefore re-times toe-offs on the image
+(:mod:`sprintcv.silhouette`, within about 0.2 frame at 120-240 fps); the times here are the
+landmarks' (:attr:`Contact.toeoff_cue`). On motion-blurred real
 footage the foot landmarks lag touchdown by up to a frame or two. Contacts whose touchdown and toe-off
 fits disagree (toe-off before touchdown, typical of 2-3-frame contacts at 30 fps) fall back to
 frame-boundary times with a low confidence.
@@ -129,6 +132,10 @@ class EventTable:
         Index of the trajectory sample nearest to the event.
     confidence : ndarray, shape (n,)
         In [0, 1]: evidence that the foot was planted times the quality of the edge fit.
+    cue : ndarray of str, shape (n,)
+        What timed the event: ``"landmarks"`` (the pose model's heel and toe,
+        :func:`edge_time`) or ``"silhouette"`` (the shoe's front edge in the image, toe-offs
+        only, :mod:`sprintcv.silhouette`).
     """
 
     foot: np.ndarray
@@ -136,29 +143,36 @@ class EventTable:
     t_s: np.ndarray
     sample: np.ndarray
     confidence: np.ndarray
+    cue: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.cue is None:  # frozen: set once, here
+            object.__setattr__(self, "cue", np.array(["landmarks"] * len(self.t_s), dtype=object))
 
     def __len__(self) -> int:
         return len(self.t_s)
 
     @classmethod
-    def from_rows(cls, rows: list[tuple[str, str, float, int, float]]) -> "EventTable":
-        rows = sorted(rows, key=lambda r: r[2])
-        cols = list(zip(*rows)) if rows else [[], [], [], [], []]
+    def from_rows(cls, rows: list[tuple[Any, ...]]) -> "EventTable":
+        """From rows ``(foot, kind, t_s, sample, confidence[, cue])``."""
+        rows = sorted(([*r, "landmarks"][:6] for r in rows), key=lambda r: r[2])
+        cols = list(zip(*rows)) if rows else [[]] * 6
         return cls(
             foot=np.array(cols[0], dtype=object), kind=np.array(cols[1], dtype=object),
             t_s=np.array(cols[2], dtype=float), sample=np.array(cols[3], dtype=np.int64),
-            confidence=np.array(cols[4], dtype=float),
+            confidence=np.array(cols[4], dtype=float), cue=np.array(cols[5], dtype=object),
         )
 
     def to_columns(self) -> dict[str, np.ndarray]:
         """Dict of columns (pandas-ready)."""
         return {"foot": self.foot, "kind": self.kind, "t_s": self.t_s,
-                "sample": self.sample, "confidence": self.confidence}
+                "sample": self.sample, "confidence": self.confidence, "cue": self.cue}
 
 
 @dataclass(frozen=True)
 class Contact:
-    """One ground contact of one foot; a missing edge is NaN."""
+    """One ground contact of one foot; a missing edge is NaN. ``toeoff_cue`` says what timed
+    the toe-off (see :attr:`EventTable.cue`)."""
 
     foot: str
     touchdown_s: float
@@ -167,6 +181,7 @@ class Contact:
     toeoff_sample: int
     touchdown_confidence: float
     toeoff_confidence: float
+    toeoff_cue: str = "landmarks"
 
     @property
     def contact_s(self) -> float:
@@ -211,9 +226,10 @@ class ContactDetection:
         rows = []
         for c in self.contacts:
             if np.isfinite(c.touchdown_s):
-                rows.append((c.foot, "touchdown", c.touchdown_s, c.touchdown_sample, c.touchdown_confidence))
+                rows.append((c.foot, "touchdown", c.touchdown_s, c.touchdown_sample, c.touchdown_confidence,
+                             "landmarks"))
             if np.isfinite(c.toeoff_s):
-                rows.append((c.foot, "toeoff", c.toeoff_s, c.toeoff_sample, c.toeoff_confidence))
+                rows.append((c.foot, "toeoff", c.toeoff_s, c.toeoff_sample, c.toeoff_confidence, c.toeoff_cue))
         return EventTable.from_rows(rows)
 
 

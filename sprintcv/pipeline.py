@@ -27,7 +27,7 @@ import numpy as np
 from . import __version__
 from .clean import clean_trajectory, default_cutoff_hz, direction_name, lowpass, to_body_frame
 from .coaching import mechanics_stage
-from .errors import AnalysisError, CalibrationError, SprintcvError
+from .errors import AnalysisError, CalibrationError, SprintcvError, VideoError
 from .events import ContactDetection, EventTable, alternation_breaks, detect_contacts, swap_feet
 from .flags import FlagThresholds
 from .joints import near_side
@@ -141,6 +141,36 @@ def _with_camera_side(steps: dict[str, np.ndarray], near: str) -> dict[str, np.n
         if key == "foot":
             out["camera_side"] = np.array(["near" if f == near else "far" for f in column], dtype=object)
     return out
+
+
+def _silhouette_stage(
+    path: Path, detection: ContactDetection, unfiltered: np.ndarray, clean: Trajectory,
+    direction: int, partial: np.ndarray, warnings: list[str],
+) -> ContactDetection:
+    """The detection with toe-offs timed on the shoe's silhouette where the image supports it
+    (:mod:`sprintcv.silhouette`; still camera and still ground only)."""
+    from .io.video import read_crops
+    from .silhouette import background_frames, refine_toe_offs, toe_windows
+
+    video = clean.meta.get("video", {})
+    if not video.get("width") or not video.get("height"):
+        return detection
+    names = clean.joint_names
+    xy = swap_feet(np.where(partial[:, None, None], np.nan, unfiltered), names, detection.foot_swaps)
+    windows = toe_windows(detection.contacts, xy, clean.t_s, names, direction,
+                          (int(video["height"]), int(video["width"])))
+    if not windows:
+        return detection
+    frame_index = np.asarray(clean.frame_index)
+    picks = background_frames(frame_index)
+    try:
+        crops = read_crops(path, [w.window for w in windows] * 2,
+                           [frame_index[w.samples] for w in windows] + [picks] * len(windows))
+    except VideoError as exc:
+        warnings.append(f"toe-offs timed on the pose landmarks only (the frames could not be read again: {exc})")
+        return detection
+    contacts = refine_toe_offs(detection.contacts, windows, crops[:len(windows)], crops[len(windows):], clean.t_s)
+    return dataclasses.replace(detection, contacts=contacts)
 
 
 def partly_outside(raw: Trajectory, margin_px: float = 2.0) -> np.ndarray:
@@ -384,6 +414,7 @@ def analyze(
     progress: Callable[[int, int], None] | None = None,
     lane: LaneOptions | None = None,
     flags: FlagThresholds | None = None,
+    silhouette: bool = True,
 ) -> Analysis:
     """Analyse one side-view sprint clip.
 
@@ -406,6 +437,9 @@ def analyze(
         Distance calibration (gates, cones, athlete height); default: look for cones.
     flags : FlagThresholds, optional
         Thresholds of the coach-facing flags (:mod:`sprintcv.flags`); default values otherwise.
+    silhouette : bool
+        With a still camera on still ground, time toe-offs on the shoe's silhouette where the
+        image supports it (:mod:`sprintcv.silhouette`; one more decoding pass of the clip).
 
     Raises
     ------
@@ -472,6 +506,8 @@ def analyze(
             "coarse, so contact times and step lengths are less reliable; film closer or zoom in "
             "(distances and split times are not affected)"
         )
+    if silhouette and not loc.get("camera_moving") and detection.ground_velocity_px_s == 0.0:
+        detection = _silhouette_stage(path, detection, unfiltered, clean, direction, partial, warnings)
     contacts = detection.contacts
     steps = _with_camera_side(steps_table(contacts, rate["effective_fps"]), near_side(direction))
     angles = angle_series(body, clean.joint_names)

@@ -889,3 +889,49 @@ def frame_rate_report(
         "slowed_by_duplicates": _is_slowed(len(t), int(n_duplicates), duplicate_runs),
         "resolution_s": 1.0 / effective if effective else None,
     }
+
+
+def read_crops(
+    path: str | os.PathLike[str], windows: Sequence[tuple[int, int, int, int]],
+    frames: Sequence[Sequence[int]],
+) -> list[np.ndarray]:
+    """Crops of the upright frames, in one streaming pass (only the crops are kept).
+
+    Parameters
+    ----------
+    windows : sequence of (row0, row1, col0, col1)
+        Pixel windows (end-exclusive, inside the upright frame).
+    frames : sequence of sequence of int
+        For each window, the decoded-frame indices (duplicates counted, as in
+        :attr:`Frame.index`) to crop.
+
+    Returns
+    -------
+    list of ndarray
+        Per window, shape (len(frames[k]), row1 - row0, col1 - col0, 3) uint8 RGB, in the
+        order of ``frames[k]``.
+
+    Raises
+    ------
+    VideoError
+        When a requested frame is not in the clip, or decoding fails.
+    """
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for k, picks in enumerate(frames):
+        for j, index in enumerate(picks):
+            wanted.setdefault(int(index), []).append((k, j))
+    out = [np.zeros((len(f), r1 - r0, c1 - c0, 3), np.uint8) for f, (r0, r1, c0, c1) in zip(frames, windows)]
+    if not wanted:
+        return out
+    last, found = max(wanted), 0
+    with VideoReader(path, drop_duplicates=False) as reader:
+        for frame in reader.frames():
+            for k, j in wanted.get(frame.index, ()):
+                r0, r1, c0, c1 = windows[k]
+                out[k][j] = frame.image[r0:r1, c0:c1]
+                found += 1
+            if frame.index >= last:
+                break
+    if found < sum(len(v) for v in wanted.values()):
+        raise VideoError(f"{path}: has fewer frames than its pose timeline (frame {last} not decoded)")
+    return out

@@ -8,8 +8,10 @@ against the static background, and runs pose on a square crop that follows them.
 Method (on small grey thumbnails, so this pass costs little next to pose inference):
 
 1. Camera motion: global shift between consecutive thumbnails by phase correlation. A camera
-   that pans or shakes invalidates a static background; the plan then falls back to full
-   frames and says so.
+   that pans invalidates a static background; the plan then falls back to full frames and
+   says so. A hand-held camera that only shakes (its cumulative shift spreads over more than a
+   thumbnail pixel) has its thumbnails aligned to the first frame's before the next steps,
+   and the runner's boxes are moved back to each frame's pixels.
 2. Background: per-pixel temporal median of up to 61 evenly spaced thumbnails (a runner who
    crosses the frame covers each pixel in few of them).
 3. Foreground: absolute difference above a noise-adaptive threshold, closed with a small
@@ -71,10 +73,12 @@ def thumbnail(rgb: np.ndarray, width: int = 256) -> tuple[np.ndarray, float]:
     return cv2.GaussianBlur(grey, (3, 3), 0), scale
 
 
-def camera_shifts(thumbs: np.ndarray) -> np.ndarray:
-    """Magnitude of the global shift between consecutive thumbnails, thumbnail pixels, (n,)."""
+def camera_motion(thumbs: np.ndarray) -> np.ndarray:
+    """Global shift (dx, dy) of each thumbnail from the previous one, thumbnail pixels,
+    shape (n, 2) (the first row 0): the picture content of frame ``i`` sits ``+shift`` from
+    where it was in frame ``i - 1``."""
     n = len(thumbs)
-    out = np.zeros(n)
+    out = np.zeros((n, 2))
     if n < 2:
         return out
     window = cv2.createHanningWindow(thumbs.shape[1:][::-1], cv2.CV_64F)
@@ -82,8 +86,54 @@ def camera_shifts(thumbs: np.ndarray) -> np.ndarray:
     for i in range(1, n):
         cur = thumbs[i].astype(np.float64)
         (dx, dy), _ = cv2.phaseCorrelate(prev, cur, window)
-        out[i] = float(np.hypot(dx, dy))
+        out[i] = (dx, dy)
         prev = cur
+    return out
+
+
+def camera_shifts(thumbs: np.ndarray) -> np.ndarray:
+    """Magnitude of the global shift between consecutive thumbnails, thumbnail pixels, (n,)."""
+    return np.hypot(*camera_motion(thumbs).T)
+
+
+def _picks(n: int, most: int = 61) -> np.ndarray:
+    return np.unique(np.linspace(0, n - 1, min(n, most)).round().astype(int))
+
+
+def median_background(thumbs: np.ndarray) -> np.ndarray:
+    """Per-pixel median of up to 61 evenly spaced thumbnails, uint8 (h, w)."""
+    return np.median(thumbs[_picks(len(thumbs))], axis=0).astype(np.uint8)
+
+
+def background_noise(thumbs: np.ndarray, clip_grey: float = 30.0) -> float:
+    """Mean absolute difference of the thumbnails from their median background, each pixel's
+    capped at ``clip_grey`` (so the runner weighs little): low for a still background, high
+    when its texture moves."""
+    picks = thumbs[_picks(len(thumbs))].astype(np.int16)
+    d = np.abs(picks - median_background(thumbs).astype(np.int16))
+    return float(np.minimum(d, clip_grey).mean())
+
+
+def scene_offsets(thumbs: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Global shift (dx, dy) of each thumbnail's content from ``reference`` (h, w), shape
+    (n, 2), thumbnail pixels, by phase correlation against that one picture (not frame to
+    frame, where each step's error from the moving runner would add up)."""
+    out = np.zeros((len(thumbs), 2))
+    window = cv2.createHanningWindow(thumbs.shape[1:][::-1], cv2.CV_64F)
+    ref = reference.astype(np.float64)
+    for i, img in enumerate(thumbs):
+        out[i] = cv2.phaseCorrelate(ref, img.astype(np.float64), window)[0]
+    return out
+
+
+def align(thumbs: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Thumbnails moved back by their cumulative camera ``offset`` (n, 2) so that the scene
+    stays put (bilinear, edges replicated)."""
+    h, w = thumbs.shape[1:]
+    out = np.empty_like(thumbs)
+    for i, (img, (dx, dy)) in enumerate(zip(thumbs, offset)):
+        m = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy]])
+        out[i] = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out
 
 
@@ -98,12 +148,15 @@ def _blobs(mask: np.ndarray, min_area: int) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 5)
 
 
-def foreground_blobs(thumbs: np.ndarray, min_area_frac: float = 2e-4) -> list[np.ndarray]:
-    """Moving blobs of each thumbnail against the clip's median background."""
-    n = len(thumbs)
-    pick = np.unique(np.linspace(0, n - 1, min(n, 61)).round().astype(int))
-    background = np.median(thumbs[pick], axis=0).astype(np.int16)
+def foreground_blobs(thumbs: np.ndarray, min_area_frac: float = 2e-4, margin_px: int = 0) -> list[np.ndarray]:
+    """Moving blobs of each thumbnail against the clip's median background (none within
+    ``margin_px`` of the edges, where aligned thumbnails repeat their border)."""
+    pick = _picks(len(thumbs))
+    background = median_background(thumbs).astype(np.int16)
     diffs = np.abs(thumbs.astype(np.int16) - background)
+    if margin_px > 0:
+        diffs[:, :margin_px] = diffs[:, -margin_px:] = 0
+        diffs[:, :, :margin_px] = diffs[:, :, -margin_px:] = 0
     # Most pixels are background: their spread sets the noise floor of the threshold.
     noise = 1.4826 * float(np.median(diffs[pick]))
     threshold = max(12.0, 5.0 * noise)
@@ -151,12 +204,41 @@ def select_runner(
     return box, several
 
 
+def _shake(thumbs: np.ndarray, shake_px: float, max_frac: float = 0.05,
+           better: float = 0.7) -> np.ndarray | None:
+    """Offsets (n, 2) that align a shaking camera's thumbnails, or None to leave them as they
+    are: when they spread by less than ``shake_px``, reach beyond ``max_frac`` of the width
+    (not a shake, or a failed correlation), or do not bring the background noise below
+    ``better`` times its unaligned value (so a still clip is never disturbed)."""
+    if len(thumbs) < 3:
+        return None
+    # Decided on the background frames only (a still clip pays little); the winner is then
+    # measured on every frame. Two references: the first frame is sharp, the median
+    # background has no runner in it (but is blurred by the shake); the one that leaves the
+    # less background noise wins.
+    sub = thumbs[_picks(len(thumbs))]
+    best, best_noise = None, better * background_noise(sub)
+    for reference in (thumbs[0], median_background(thumbs)):
+        offset = scene_offsets(sub, reference)
+        offset -= np.median(offset, axis=0)
+        if np.ptp(offset, axis=0).max() <= shake_px or np.abs(offset).max() > max_frac * thumbs.shape[2]:
+            continue
+        noise = background_noise(align(sub, offset))
+        if noise < best_noise:
+            best, best_noise = reference, noise
+    if best is None:
+        return None
+    offset = scene_offsets(thumbs, best)
+    return offset - np.median(offset, axis=0)
+
+
 def localise(
     frame_index: np.ndarray,
     thumbs: np.ndarray,
     scale: float,
     *,
     moving_shift_frac: float = 0.002,
+    shake_px: float = 1.0,
 ) -> Localisation:
     """Localise the runner in every thumbnail (see module docstring).
 
@@ -169,8 +251,12 @@ def localise(
     moving_shift_frac : float
         Median per-frame global shift, as a fraction of the frame width, above which the camera
         counts as moving (0.002 = 2.6 px per frame at 1280 px; a hand-held phone drifts less).
+    shake_px : float
+        Spread of the camera's cumulative shift (thumbnail pixels) above which a still-held
+        camera's frames are aligned before the background is taken.
     """
-    shifts = camera_shifts(thumbs) * scale
+    motion = camera_motion(thumbs)
+    shifts = np.hypot(*motion.T) * scale
     width_px = thumbs.shape[2] * scale
     moving = bool(len(shifts) > 2 and np.median(shifts[1:]) > moving_shift_frac * width_px)
     notes = []
@@ -182,7 +268,17 @@ def localise(
         box = np.full((len(thumbs), 4), np.nan)
         several = 0
     else:
-        box, several = select_runner(foreground_blobs(thumbs))
+        offset = _shake(thumbs, shake_px)
+        if offset is not None:
+            margin = int(np.ceil(np.abs(offset).max())) + 1
+            box, several = select_runner(foreground_blobs(align(thumbs, offset), margin_px=margin))
+            box = box + np.tile(offset, 2)  # back to each frame's own pixels
+            notes.append(
+                f"the camera shakes (by up to {np.ptp(offset, axis=0).max() * scale:.0f} px): "
+                "frames were aligned to find the runner"
+            )
+        else:
+            box, several = select_runner(foreground_blobs(thumbs))
         box = box * scale
     return Localisation(
         frame_index=np.asarray(frame_index), box=box, shift_px=shifts,

@@ -19,6 +19,7 @@ from sprintcv.io.video import (
     capture_times,
     frame_rate_report,
     probe,
+    read_crops,
     same_picture,
     typical_interval,
     validate_fps,
@@ -110,6 +111,18 @@ def test_rotated_clip_comes_out_upright(clips, rotation: int) -> None:
     assert img.shape == upright.shape and img.flags["C_CONTIGUOUS"]
     assert np.abs(img.astype(int) - upright).mean() < 4
     assert tuple(img[4, 4]) == pytest.approx((255, 0, 0), abs=30)  # red stays top-left
+
+
+def test_read_crops_are_the_upright_frames_cut(clips) -> None:
+    upright = clips.pattern(48, 64)
+    path = clips.write("crops.mp4", [np.rot90(upright, -1)] * 10, rotation=90, crf=0)
+    windows = [(0, 10, 0, 12), (40, 48, 30, 40)]
+    a, b = read_crops(path, windows, [[0, 3, 5], [2]])
+    assert a.shape == (3, 10, 12, 3) and b.shape == (1, 8, 10, 3) and a.dtype == np.uint8
+    assert np.abs(a.astype(int) - upright[0:10, 0:12]).mean() < 4  # red corner, upright
+    assert np.abs(b[0].astype(int) - upright[40:48, 30:40]).mean() < 4
+    with pytest.raises(VideoError, match="fewer frames"):
+        read_crops(path, windows[:1], [[99]])
 
 
 @pytest.mark.parametrize("rotation", [90, 180, 270])

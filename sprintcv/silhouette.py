@@ -1,0 +1,359 @@
+"""Toe-off from the runner's silhouette at the planted toe (still camera, still ground).
+
+Why a second cue
+----------------
+The pose model's toe landmark sits on the toe box and starts to rise and move with the heel
+before the tip of the shoe leaves the ground, and the far foot's more so: on the synthetic
+clips toe-offs timed on the landmarks (:func:`sprintcv.events.edge_time`) come out about half
+a frame early on the camera-side foot and a frame early on the far foot. The image itself
+shows the tip: while the foot is planted the front end of the shoe stays where it is (the
+foot turns about it), and at toe-off it moves forward. With a still camera and still ground
+(a runner crossing the picture, not a treadmill or a panning camera) the pixels of the lane
+where the foot stood are known from the rest of the clip, so the shoe there is whatever
+differs from them.
+
+Method
+------
+For each contact whose toe-off the landmarks timed (:func:`toe_windows`):
+
+1. A *band* of the image around the planted toe: from :data:`BAND_ABOVE_FOOT` foot lengths
+   above the toe landmark's planted level to :data:`BAND_BELOW_FOOT` below it (the landmark
+   sits on the toe box, above the sole), from :data:`BACK_FOOT` foot lengths behind the toe
+   to :data:`AHEAD_FOOT` ahead of it.
+2. Its *background*: the per-pixel median of the band in :data:`BACKGROUND_FRAMES` frames
+   spread over the clip (the runner is elsewhere in most of them). Where the band differs
+   from that median in more than :data:`MAX_BUSY_FRACTION` of those frames (someone stands
+   there, the light or the camera moved) it is not used.
+3. The shoe is what differs from the background (largest channel difference above
+   :data:`FOREGROUND_LEVEL` of 255). Its lowest row near the toe in the planted frames is the
+   sole (:func:`sole_row`); in a *strip* :data:`STRIP_FOOT` foot lengths above it, the
+   *front edge* per frame (:func:`front_edge`) is the forward end, to a fraction of a pixel,
+   of the run of shoe columns that reaches the planted toe.
+4. The toe-off is the breakpoint of the front edge between still (allowed a linear drift: the
+   front of the toe box creeps forward as the foot turns about the tip) and moving (linear +
+   quadratic), fitted by :func:`sprintcv.events.breakpoint_fit` within
+   :data:`SEARCH_S` of the landmark toe-off, on :data:`FIT_HALF_S` of samples each side.
+
+The silhouette's toe-off replaces the landmarks' when the strip was usable, the front edge
+was seen in nearly every planted sample, it moved at least :data:`MIN_DEPARTURE_FOOT` foot
+lengths forward after the breakpoint, and the breakpoint is fixed within
+:data:`MAX_HALFWIDTH_FRAMES` frames; otherwise the landmarks' stays (``Contact.toeoff_cue``
+says which). Measured on the synthetic clips (``benchmarks/accuracy.py``): see
+``docs/metrics.md``.
+
+Known limits: a shadow joined to the shoe moves with it and is part of the silhouette; a foot
+hidden behind the other leg at toe-off, a strip crossed by another person, and motion blur
+wider than the strip all leave the landmarks' time in place. Touchdown is not refined: the
+foot comes down into the strip from above, and the landmarks already time it within about
+half a frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from .events import Contact, breakpoint_fit
+from .joints import side_joint
+
+#: Largest channel difference (of 255) from the background that marks a pixel as the runner.
+#: Compression noise on a still lane stays below about 15; a shoe against a track is 50-200.
+FOREGROUND_LEVEL = 40.0
+#: Band searched for the sole, in foot lengths above and below the planted toe landmark's
+#: level (the landmark sits on the toe box, above the sole).
+BAND_ABOVE_FOOT, BAND_BELOW_FOOT = 0.5, 0.6
+#: Height of the strip above the sole's lowest row in which the front edge is read, foot
+#: lengths (at least 2 px): the lower, the less the turning foot moves it before toe-off.
+STRIP_FOOT = 0.15
+#: Strip extent behind and ahead of the planted toe landmark, foot lengths.
+BACK_FOOT, AHEAD_FOOT = 0.4, 1.2
+#: Frames spread over the clip whose median is the background.
+BACKGROUND_FRAMES = 21
+#: A background frame is busy when this fraction of the strip differs from the median; a
+#: strip busy in more than MAX_BUSY_FRACTION of the background frames is not used.
+BUSY_PIXELS, MAX_BUSY_FRACTION = 0.05, 0.3
+#: Samples fitted each side of the landmark toe-off (seconds, at least MIN_SIDE_SAMPLES) and
+#: the breakpoint search half-range (seconds, at least SEARCH_MIN_SAMPLES).
+FIT_HALF_S, MIN_SIDE_SAMPLES = 0.06, 6
+SEARCH_S, SEARCH_MIN_SAMPLES = 0.03, 2.0
+#: Samples showing the front edge a fit needs: two more than its five parameters. At 60 fps
+#: and below the toe leaves the strip a frame or two after toe-off and a contact's second
+#: half holds few samples, so those toe-offs mostly keep the landmarks' time (a straight
+#: departure fitted there instead was no better: 60 fps toe-off MAE 0.88 frames either way).
+MIN_FIT_SAMPLES = 7
+#: Acceptance: forward travel of the front edge after the breakpoint (foot lengths), planted
+#: samples in which the front edge must be seen, and the widest breakpoint uncertainty.
+MIN_DEPARTURE_FOOT, MIN_SEEN_FRACTION, MAX_HALFWIDTH_FRAMES = 0.1, 0.8, 1.5
+#: Shortest foot (heel to toe landmark, pixels) worth looking at.
+MIN_FOOT_PX = 8.0
+
+
+@dataclass(frozen=True)
+class ToeWindow:
+    """Where and when to look for one contact's toe-off.
+
+    Attributes
+    ----------
+    contact : int
+        Index of the contact in the list given to :func:`toe_windows`.
+    rows, cols : (int, int)
+        Band in image pixels, end-exclusive.
+    forward : {+1, -1}
+        Running direction in image x.
+    toe_col : float
+        Image column of the planted toe landmark.
+    foot_px : float
+        Heel-to-toe landmark distance, pixels.
+    samples : ndarray of int
+        Trajectory samples to fit (planted side limited to the contact's second half).
+    t_lo_s, t_hi_s : float
+        Breakpoint search range, seconds.
+    landmark_s : float
+        The toe-off the landmarks timed, seconds.
+    """
+
+    contact: int
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    forward: int
+    toe_col: float
+    foot_px: float
+    samples: np.ndarray
+    t_lo_s: float
+    t_hi_s: float
+    landmark_s: float
+
+    @property
+    def window(self) -> tuple[int, int, int, int]:
+        return (*self.rows, *self.cols)
+
+
+def toe_windows(
+    contacts: Sequence[Contact], xy_img: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
+    direction: int, frame_size: tuple[int, int],
+) -> list[ToeWindow]:
+    """Strips and samples for the toe-offs the landmarks timed (see the module docstring).
+
+    Parameters
+    ----------
+    contacts : sequence of Contact
+    xy_img : ndarray, shape (n, n_joints, 2)
+        Unfiltered positions in image pixels (x right, y down), feet labelled as the contacts.
+    t_s : ndarray, shape (n,)
+    direction : {+1, -1}
+        Running direction in image x.
+    frame_size : (int, int)
+        Upright frame (height, width), pixels.
+    """
+    height, width = frame_size
+    dt = float(np.median(np.diff(t_s)))
+    n = len(t_s)
+    out = []
+    for k, c in enumerate(contacts):
+        if not np.isfinite(c.toeoff_s):
+            continue
+        s, e = c.touchdown_sample, c.toeoff_sample
+        toe = xy_img[s:e + 1, names.index(side_joint(c.foot, "foot_index"))]
+        heel = xy_img[s:e + 1, names.index(side_joint(c.foot, "heel"))]
+        late = toe[len(toe) // 2:]
+        if not np.isfinite(late).all(axis=1).any():
+            continue
+        foot = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1)))
+        if not np.isfinite(foot) or foot < MIN_FOOT_PX:
+            continue
+        x, y = np.nanmedian(late, axis=0)
+        r0 = int(np.floor(y - BAND_ABOVE_FOOT * foot))
+        r1 = int(np.ceil(y + max(3.0, BAND_BELOW_FOOT * foot))) + 1
+        back, ahead = x - direction * BACK_FOOT * foot, x + direction * AHEAD_FOOT * foot
+        c0, c1 = int(np.floor(min(back, ahead))), int(np.ceil(max(back, ahead))) + 1
+        r0, r1, c0, c1 = max(r0, 0), min(r1, height), max(c0, 0), min(c1, width)
+        if r1 - r0 < 3 or c1 - c0 < 3:
+            continue
+        half = max(FIT_HALF_S, MIN_SIDE_SAMPLES * dt)
+        mid = s + (e - s) // 2
+        samples = np.flatnonzero(np.abs(t_s - c.toeoff_s) <= half + 1e-9)
+        samples = samples[(samples > mid) & (samples < n)]
+        search = max(SEARCH_S, SEARCH_MIN_SAMPLES * dt)
+        t_lo = max(c.toeoff_s - search, float(t_s[mid]))
+        out.append(ToeWindow(k, (r0, r1), (c0, c1), int(direction), float(x), foot, samples,
+                             t_lo, c.toeoff_s + search, c.toeoff_s))
+    return out
+
+
+def background_frames(frame_index: np.ndarray, n: int = BACKGROUND_FRAMES) -> np.ndarray:
+    """Decoded-frame indices spread evenly over the analysed frames, shape (<= n,)."""
+    picks = np.linspace(0, len(frame_index) - 1, min(n, len(frame_index))).round().astype(int)
+    return np.unique(np.asarray(frame_index)[picks])
+
+
+def difference(crops: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Largest channel difference from the background, shape (m, h, w) float (0-255).
+
+    ``crops`` (m, h, w, 3) and ``background`` (h, w, 3), any 8-bit colour order."""
+    return np.abs(crops.astype(np.int16) - background.astype(np.int16)).max(axis=-1).astype(float)
+
+
+def strip_background(crops: np.ndarray) -> tuple[np.ndarray, float]:
+    """Median background of a strip and the fraction of its frames that are busy.
+
+    Parameters
+    ----------
+    crops : ndarray, shape (m, h, w, 3) uint8
+        The strip in frames spread over the clip.
+
+    Returns
+    -------
+    background : ndarray, shape (h, w, 3) uint8
+    busy : float
+        Fraction of the frames in which more than :data:`BUSY_PIXELS` of the strip differs
+        from the background by more than :data:`FOREGROUND_LEVEL`.
+    """
+    background = np.median(crops, axis=0).round().astype(np.uint8)
+    moving = (difference(crops, background) > FOREGROUND_LEVEL).mean(axis=(1, 2))
+    return background, float(np.mean(moving > BUSY_PIXELS))
+
+
+def front_edge(diff: np.ndarray, anchor_col: float, forward: int, reach_px: float,
+               level: float = FOREGROUND_LEVEL) -> np.ndarray:
+    """Forward end of the foreground that holds the planted toe, per frame, shape (m,).
+
+    Parameters
+    ----------
+    diff : ndarray, shape (m, h, w)
+        Difference from the background (:func:`difference`).
+    anchor_col : float
+        Strip column (0 = its first column) of the planted toe.
+    forward : {+1, -1}
+        Image direction of running: the edge is the run's right end for +1, left end for -1.
+    reach_px : float
+        The run must end at most this many pixels behind the anchor.
+    level : float
+
+    Returns
+    -------
+    ndarray
+        Edge position in strip columns counted forward from the strip's back end (it grows
+        as the foot moves on), to a fraction of a pixel by linear interpolation of the
+        column profile across ``level``; NaN where no such run is seen or it reaches the
+        strip's forward end (its front is not in view).
+    """
+    profile = diff.max(axis=1)
+    width = profile.shape[1]
+    if forward < 0:
+        profile = profile[:, ::-1]
+        anchor_col = width - 1 - anchor_col
+    out = np.full(len(profile), np.nan)
+    gap = int(max(2, round(0.1 * reach_px / 0.3)))
+    for i, p in enumerate(profile):
+        on = _close(p > level, gap)
+        if not on.any():
+            continue
+        # Runs of foreground columns; keep the hindmost one that reaches the anchor's
+        # neighbourhood: the planted foot, and the same foot once it moves on.
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], on.astype(np.int8), [0]))))
+        for a, b in zip(edges[::2], edges[1::2]):
+            if b - 1 >= anchor_col - reach_px:
+                end = b - 1
+                if end == width - 1:
+                    break  # runs off the strip: its front is not seen
+                frac = 0.0
+                if end + 1 < width:
+                    frac = float(np.clip((p[end] - level) / max(p[end] - p[end + 1], 1e-9), 0.0, 1.0))
+                out[i] = end + frac
+                break
+    return out
+
+
+def _close(on: np.ndarray, gap: int) -> np.ndarray:
+    """``on`` (1-D bool) with runs of False of at most ``gap`` samples between True set True:
+    a shoe's edge column that compression dims below the level does not split the shoe."""
+    out = on.copy()
+    idx = np.flatnonzero(on)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= gap + 1:
+            out[a:b] = True
+    return out
+
+
+def sole_row(diff: np.ndarray, anchor_col: float, reach_px: float,
+             level: float = FOREGROUND_LEVEL) -> float:
+    """Lowest band row of the foreground within ``reach_px`` of the anchor column, median over
+    the frames given (planted ones), or NaN when none shows it. ``diff``: shape (m, h, w)."""
+    lo, hi = int(max(0, np.floor(anchor_col - reach_px))), int(np.ceil(anchor_col + reach_px)) + 1
+    rows = []
+    for d in diff[:, :, lo:hi]:
+        on = np.flatnonzero((d > level).any(axis=1))
+        if on.size:
+            rows.append(on.max())
+    return float(np.median(rows)) if rows else float("nan")
+
+
+def silhouette_toe_off(
+    t_s: np.ndarray, edge_px: np.ndarray, t_lo_s: float, t_hi_s: float, foot_px: float,
+) -> tuple[float, float]:
+    """Toe-off time from the front edge (:func:`front_edge`) over the fitted samples.
+
+    Returns ``(t, halfwidth)`` in seconds, ``(nan, inf)`` when the edge does not support one
+    (see the acceptance rules in the module docstring).
+    """
+    t_s = np.asarray(t_s, float)
+    ok = np.isfinite(edge_px)
+    if ok.sum() < MIN_FIT_SAMPLES:
+        return float("nan"), float("inf")
+    dt = float(np.median(np.diff(t_s)))
+    n_grid = int(20 * (t_hi_s - t_lo_s) / dt) + 1
+    t0, halfwidth = breakpoint_fit(t_s[ok], edge_px[ok, None], t_lo_s, t_hi_s, +1, n_grid=n_grid,
+                                   powers=(1, 2), inner_drift=True)
+    if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
+        return float("nan"), float("inf")
+    before, after = t_s < t0, t_s > t0
+    if np.mean(ok[before]) < MIN_SEEN_FRACTION or np.count_nonzero(ok & before) < 3 or np.count_nonzero(ok & after) < 2:
+        return float("nan"), float("inf")
+    at_t0 = edge_px[ok & before][-1]
+    if np.nanmax(edge_px[after]) - at_t0 < MIN_DEPARTURE_FOOT * foot_px:
+        return float("nan"), float("inf")
+    return t0, halfwidth
+
+
+def refine_toe_offs(
+    contacts: Sequence[Contact], windows: Sequence[ToeWindow], strips: Sequence[np.ndarray],
+    backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
+) -> list[Contact]:
+    """Contacts with the toe-offs the silhouette times (``toeoff_cue = "silhouette"``).
+
+    Parameters
+    ----------
+    contacts : sequence of Contact
+    windows : sequence of ToeWindow
+        From :func:`toe_windows`.
+    strips : sequence of ndarray, shape (len(window.samples), h, w, 3)
+        Each window's strip at its samples.
+    backgrounds : sequence of ndarray, shape (m, h, w, 3)
+        Each window's strip in the frames of :func:`background_frames`.
+    t_s : ndarray, shape (n,)
+        Sample times, seconds.
+    """
+    out = list(contacts)
+    dt = float(np.median(np.diff(t_s)))
+    for w, strip, bg_crops in zip(windows, strips, backgrounds):
+        background, busy = strip_background(bg_crops)
+        if busy > MAX_BUSY_FRACTION or len(w.samples) == 0:
+            continue
+        anchor = w.toe_col - w.cols[0]
+        diff = difference(strip, background)
+        planted = t_s[w.samples] < w.landmark_s
+        bottom = sole_row(diff[planted] if planted.any() else diff[:1], anchor, 0.3 * w.foot_px)
+        if not np.isfinite(bottom):
+            continue
+        top = int(max(0, np.floor(bottom - max(2.0, STRIP_FOOT * w.foot_px))))
+        edge = front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=0.3 * w.foot_px)
+        t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+        if not np.isfinite(t0):
+            continue
+        c = out[w.contact]
+        out[w.contact] = replace(c, toeoff_s=t0, toeoff_sample=int(np.argmin(np.abs(t_s - t0))),
+                                 toeoff_confidence=round(float(np.exp(-halfwidth / dt)), 3),
+                                 toeoff_cue="silhouette")
+    return out

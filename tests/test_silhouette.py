@@ -1,0 +1,168 @@
+"""Toe-off from the shoe's silhouette (sprintcv.silhouette) on constructed images with known
+answers; the accuracy on rendered clips is in tests/test_contact_accuracy.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sprintcv import silhouette as sil
+from sprintcv.events import Contact, EventTable
+from sprintcv.joints import MEDIAPIPE_JOINTS
+
+NAMES = tuple(MEDIAPIPE_JOINTS)
+
+
+def _profile_diff(profile: np.ndarray, rows: int = 4) -> np.ndarray:
+    """A (1, rows, w) difference image whose column maximum is ``profile``."""
+    d = np.zeros((1, rows, len(profile)))
+    d[0, -1] = profile
+    return d
+
+
+def test_front_edge_sub_pixel_both_directions():
+    # columns 2..10 at 100, column 11 at 70, then 0: the level 40 is crossed 3/7 of the way
+    # from column 11 to column 12.
+    p = np.zeros(20)
+    p[2:11], p[11] = 100.0, 70.0
+    edge = sil.front_edge(_profile_diff(p), anchor_col=8.0, forward=+1, reach_px=3.0)
+    assert edge[0] == pytest.approx(11 + 30 / 70)
+    # The same picture mirrored, running towards image -x: the edge counts from the right end.
+    mirrored = sil.front_edge(_profile_diff(p[::-1]), anchor_col=19 - 8.0, forward=-1, reach_px=3.0)
+    assert mirrored[0] == pytest.approx(11 + 30 / 70)
+
+
+def test_front_edge_follows_the_planted_foot_not_one_ahead_and_bridges_a_dim_column():
+    p = np.zeros(40)
+    p[5:9], p[10:14] = 90.0, 90.0  # the shoe, split by one dim column (9)
+    p[25:30] = 200.0  # something else further ahead
+    edge = sil.front_edge(_profile_diff(p), anchor_col=7.0, forward=+1, reach_px=3.0)
+    assert edge[0] == pytest.approx(13 + 50 / 90)  # column 13 on, 14 off: 50/90 of the way
+
+
+def test_front_edge_missing_when_nothing_reaches_the_toe():
+    p = np.zeros(30)
+    p[2:5] = 100.0  # ends 7 px behind the anchor, further than the reach
+    edges = sil.front_edge(np.concatenate([_profile_diff(p), np.zeros((1, 4, 30))]), anchor_col=12.0,
+                           forward=+1, reach_px=3.0)
+    assert np.isnan(edges).all()
+
+
+def test_close_fills_short_gaps_only():
+    on = np.array([1, 0, 1, 0, 0, 0, 1], bool)
+    assert sil._close(on, 1).tolist() == [True, True, True, False, False, False, True]
+    assert sil._close(on, 3).all()
+
+
+def test_sole_row_is_the_median_lowest_row_near_the_anchor():
+    d = np.zeros((3, 10, 20))
+    for i, bottom in enumerate((6, 7, 8)):
+        d[i, 2:bottom + 1, 8:12] = 100.0
+    d[:, 9, 0:2] = 100.0  # lower, but far from the anchor
+    assert sil.sole_row(d, anchor_col=10.0, reach_px=3.0) == 7.0
+    assert np.isnan(sil.sole_row(np.zeros((2, 5, 5)), 2.0, 1.0))
+
+
+def test_strip_background_ignores_a_passer_by_and_counts_busy_frames():
+    rng = np.random.default_rng(0)
+    lane = rng.integers(100, 140, (6, 12, 3)).astype(np.uint8)
+    crops = np.repeat(lane[None], 9, axis=0)
+    crops[2, :, 3:9] = 250  # the runner passes in two of nine frames
+    crops[3, :, 0:6] = 5
+    background, busy = sil.strip_background(crops)
+    np.testing.assert_array_equal(background, lane)
+    assert busy == pytest.approx(2 / 9)
+
+
+def _edge_track(t_s: np.ndarray, t0: float, drift_px_s: float = 20.0) -> np.ndarray:
+    """Front edge that creeps (drift) while planted and leaves at t0 (velocity jump + slowing)."""
+    d = t_s - t0
+    return np.where(d < 0, 10.0 + drift_px_s * d, 10.0 + 900.0 * d - 4000.0 * d ** 2)
+
+
+@pytest.mark.parametrize("fps", [120.0, 240.0])
+def test_silhouette_toe_off_recovers_a_sub_frame_edge(fps):
+    t = np.arange(-0.06, 0.0601, 1 / fps)
+    t0 = 0.37 / fps  # between two frames
+    got, halfwidth = sil.silhouette_toe_off(t, _edge_track(t, t0), -0.03, 0.03, foot_px=25.0)
+    assert got == pytest.approx(t0, abs=0.05 / fps)
+    assert halfwidth <= 1.0 / fps
+
+
+def test_silhouette_toe_off_declines_without_a_departure_or_enough_samples():
+    t = np.arange(-0.06, 0.0601, 1 / 120)
+    still = 10.0 + 0.5 * np.sin(40 * t)  # jitters in place: never leaves
+    assert np.isnan(sil.silhouette_toe_off(t, still, -0.03, 0.03, foot_px=25.0)[0])
+    few = _edge_track(t, 0.0)
+    few[::2] = np.nan
+    few[:8] = np.nan
+    assert np.isnan(sil.silhouette_toe_off(t, few, -0.03, 0.03, foot_px=25.0)[0])
+
+
+def _clip_positions(n: int, toe_xy: tuple[float, float], heel_xy: tuple[float, float]) -> np.ndarray:
+    xy = np.full((n, len(NAMES), 2), np.nan)
+    for side in ("left", "right"):
+        xy[:, NAMES.index(f"{side}_foot_index")] = toe_xy
+        xy[:, NAMES.index(f"{side}_heel")] = heel_xy
+    return xy
+
+
+def test_toe_windows_place_the_strip_at_the_toe_and_look_after_mid_stance():
+    fps, n = 120.0, 60
+    t = np.arange(n) / fps
+    xy = _clip_positions(n, (100.0, 200.0), (80.0, 195.0))
+    c = Contact("left", t[10], t[30], 10, 30, 0.9, 0.9)
+    gone = Contact("right", t[35], np.nan, 35, 50, 0.9, 0.0)
+    (w,) = sil.toe_windows([c, gone], xy, t, NAMES, +1, (240, 320))
+    foot = np.hypot(20.0, 5.0)
+    assert w.contact == 0 and w.forward == 1 and w.foot_px == pytest.approx(foot)
+    assert w.rows[0] <= 200 - 0.5 * foot and w.rows[1] >= 200 + 0.6 * foot
+    assert w.cols[0] <= 100 - 0.4 * foot and w.cols[1] >= 100 + 1.2 * foot
+    assert w.samples.min() > 20 and w.samples.max() <= 30 + 0.06 * fps + 1
+    assert w.t_lo_s == pytest.approx(t[30] - 0.03) and w.t_hi_s == pytest.approx(t[30] + 0.03)
+    (mirror,) = sil.toe_windows([c], xy, t, NAMES, -1, (240, 320))
+    assert mirror.cols[1] >= 100 + 0.4 * foot and mirror.cols[0] <= 100 - 1.2 * foot
+
+
+def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -> np.ndarray:
+    """A lane with a shoe (bright block, bottom rows) planted at x 20-40 that moves off at t0."""
+    rng = np.random.default_rng(1)
+    lane = rng.integers(90, 130, (rows, cols, 3)).astype(np.uint8)
+    frames = np.repeat(lane[None], len(t_s), axis=0)
+    for i, t in enumerate(t_s):
+        d = t - t0
+        shift = 0.0 if d < 0 else 900.0 * d
+        lift = 0 if d < 0.01 else int(400 * (d - 0.01))
+        front = 40.0 + shift
+        x0, x1 = int(round(front - 20)), int(round(front))
+        frames[i, max(0, 20 - lift):max(0, 32 - lift), max(0, x0):max(0, min(cols, x1))] = 240
+    return frames
+
+
+def test_refine_toe_offs_replaces_the_landmark_time_and_keeps_it_where_the_lane_is_busy():
+    fps = 240.0
+    t = np.arange(0, 0.5, 1 / fps)
+    t0 = 0.2503
+    landmark = t0 - 3 / fps  # the landmarks' toe-off, three frames early
+    c = Contact("right", 0.14, landmark, int(0.14 * fps), int(round(landmark * fps)), 0.8, 0.5)
+    frames = _scene(t, t0)
+    samples = np.flatnonzero((t > 0.2) & (np.abs(t - landmark) <= 0.06))
+    w = sil.ToeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - 0.03, landmark + 0.03, landmark)
+    empty = np.repeat(frames[-1:], 5, axis=0)  # the lane with nobody on it
+    (out,) = sil.refine_toe_offs([c], [w], [frames[samples]], [np.concatenate([empty, frames[:2]])], t)
+    assert out.toeoff_cue == "silhouette"
+    assert out.toeoff_s == pytest.approx(t0, abs=0.5 / fps)
+    assert out.toeoff_sample == int(np.argmin(np.abs(t - out.toeoff_s)))
+    assert out.touchdown_s == c.touchdown_s and 0 < out.toeoff_confidence <= 1
+    # The shoe stands in the strip in most background frames: no trustworthy background.
+    (kept,) = sil.refine_toe_offs([c], [w], [frames[samples]], [frames[:9]], t)
+    assert kept == c and kept.toeoff_cue == "landmarks"
+
+
+def test_event_table_says_which_cue_timed_each_event():
+    c = Contact("left", 0.1, 0.2, 1, 2, 0.9, 0.8, toeoff_cue="silhouette")
+    rows = [(c.foot, "touchdown", c.touchdown_s, 1, 0.9, "landmarks"), (c.foot, "toeoff", c.toeoff_s, 2, 0.8, c.toeoff_cue)]
+    table = EventTable.from_rows(rows)
+    assert table.to_columns()["cue"].tolist() == ["landmarks", "silhouette"]
+    # rows without a cue (older callers) are the landmarks'
+    assert EventTable.from_rows([("left", "touchdown", 0.1, 1, 0.9)]).cue.tolist() == ["landmarks"]
