@@ -33,6 +33,9 @@ For each contact whose toe-off the landmarks timed (:func:`toe_windows`):
    front of the toe box creeps forward as the foot turns about the tip) and moving (linear +
    quadratic), fitted by :func:`sprintcv.events.breakpoint_fit` within
    :data:`SEARCH_S` of the landmark toe-off, on :data:`FIT_HALF_S` of samples each side.
+   At low frame rates (about 60 fps: a contact's second half under :data:`MIN_SIDE_SAMPLES`
+   samples) the strip is taller, the planted side the whole contact and the departure a
+   straight line (:data:`LOW_RATE_STRIP_FOOT`).
 
 The silhouette's toe-off replaces the landmarks' when the strip was usable, the front edge
 was seen in nearly every planted sample, it moved at least :data:`MIN_DEPARTURE_FOOT` foot
@@ -67,6 +70,13 @@ BAND_ABOVE_FOOT, BAND_BELOW_FOOT = 0.5, 0.6
 #: Height of the strip above the sole's lowest row in which the front edge is read, foot
 #: lengths (at least 2 px): the lower, the less the turning foot moves it before toe-off.
 STRIP_FOOT = 0.15
+#: At low frame rates (a contact's second half under MIN_SIDE_SAMPLES samples, about 60 fps)
+#: the fit has few samples either side: the strip is taller (the toe stays in it a frame
+#: longer after toe-off), the planted side is the whole contact after its first sample, and
+#: the departure is a straight line (measured: 60 fps toe-off MAE 0.88 -> 0.43 frame on the
+#: synthetic set; the quadratic fit on the thin strip found too few samples there, and this
+#: one is worse than it at 120 fps and above, 0.70 against 0.21 frame).
+LOW_RATE_STRIP_FOOT, LOW_RATE_MIN_FIT_SAMPLES = 0.3, 5
 #: Strip extent behind and ahead of the planted toe landmark, foot lengths.
 BACK_FOOT, AHEAD_FOOT = 0.4, 1.2
 #: Frames spread over the clip whose median is the background.
@@ -78,10 +88,8 @@ BUSY_PIXELS, MAX_BUSY_FRACTION = 0.05, 0.3
 #: the breakpoint search half-range (seconds, at least SEARCH_MIN_SAMPLES).
 FIT_HALF_S, MIN_SIDE_SAMPLES = 0.06, 6
 SEARCH_S, SEARCH_MIN_SAMPLES = 0.03, 2.0
-#: Samples showing the front edge a fit needs: two more than its five parameters. At 60 fps
-#: and below the toe leaves the strip a frame or two after toe-off and a contact's second
-#: half holds few samples, so those toe-offs mostly keep the landmarks' time (a straight
-#: departure fitted there instead was no better: 60 fps toe-off MAE 0.88 frames either way).
+#: Samples showing the front edge a fit needs: two more than its five parameters (four at
+#: low rates: LOW_RATE_MIN_FIT_SAMPLES).
 MIN_FIT_SAMPLES = 7
 #: Acceptance: forward travel of the front edge after the breakpoint (foot lengths), planted
 #: samples in which the front edge must be seen, and the widest breakpoint uncertainty.
@@ -112,6 +120,8 @@ class ToeWindow:
         Breakpoint search range, seconds.
     landmark_s : float
         The toe-off the landmarks timed, seconds.
+    low_rate : bool
+        Few samples per contact: the low-rate model (see :data:`LOW_RATE_STRIP_FOOT`).
     """
 
     contact: int
@@ -124,6 +134,7 @@ class ToeWindow:
     t_lo_s: float
     t_hi_s: float
     landmark_s: float
+    low_rate: bool = False
 
     @property
     def window(self) -> tuple[int, int, int, int]:
@@ -172,13 +183,19 @@ def toe_windows(
         if r1 - r0 < 3 or c1 - c0 < 3:
             continue
         half = max(FIT_HALF_S, MIN_SIDE_SAMPLES * dt)
+        # The planted side: the contact's second half, or at low rates all of it but the
+        # first sample (the edge there may still be landing).
         mid = s + (e - s) // 2
+        low_rate = e - mid < MIN_SIDE_SAMPLES
+        first = s if low_rate else mid
         samples = np.flatnonzero(np.abs(t_s - c.toeoff_s) <= half + 1e-9)
-        samples = samples[(samples > mid) & (samples < n)]
+        samples = samples[(samples > first) & (samples < n)]
+        if not samples.size:
+            continue
         search = max(SEARCH_S, SEARCH_MIN_SAMPLES * dt)
-        t_lo = max(c.toeoff_s - search, float(t_s[mid]))
+        t_lo = max(c.toeoff_s - search, float(t_s[min(first + int(low_rate), n - 1)]))
         out.append(ToeWindow(k, (r0, r1), (c0, c1), int(direction), float(x), foot, samples,
-                             t_lo, c.toeoff_s + search, c.toeoff_s))
+                             t_lo, c.toeoff_s + search, c.toeoff_s, low_rate))
     return out
 
 
@@ -292,20 +309,22 @@ def sole_row(diff: np.ndarray, anchor_col: float, reach_px: float,
 
 def silhouette_toe_off(
     t_s: np.ndarray, edge_px: np.ndarray, t_lo_s: float, t_hi_s: float, foot_px: float,
+    low_rate: bool = False,
 ) -> tuple[float, float]:
-    """Toe-off time from the front edge (:func:`front_edge`) over the fitted samples.
+    """Toe-off time from the front edge (:func:`front_edge`) over the fitted samples; with
+    ``low_rate`` a straight departure (:data:`LOW_RATE_STRIP_FOOT`), else linear + quadratic.
 
     Returns ``(t, halfwidth)`` in seconds, ``(nan, inf)`` when the edge does not support one
     (see the acceptance rules in the module docstring).
     """
     t_s = np.asarray(t_s, float)
     ok = np.isfinite(edge_px)
-    if ok.sum() < MIN_FIT_SAMPLES:
+    if ok.sum() < (LOW_RATE_MIN_FIT_SAMPLES if low_rate else MIN_FIT_SAMPLES):
         return float("nan"), float("inf")
     dt = float(np.median(np.diff(t_s)))
     n_grid = int(20 * (t_hi_s - t_lo_s) / dt) + 1
     t0, halfwidth = breakpoint_fit(t_s[ok], edge_px[ok, None], t_lo_s, t_hi_s, +1, n_grid=n_grid,
-                                   powers=(1, 2), inner_drift=True)
+                                   powers=(1,) if low_rate else (1, 2), inner_drift=True)
     if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
         return float("nan"), float("inf")
     before, after = t_s < t0, t_s > t0
@@ -347,9 +366,10 @@ def refine_toe_offs(
         bottom = sole_row(diff[planted] if planted.any() else diff[:1], anchor, 0.3 * w.foot_px)
         if not np.isfinite(bottom):
             continue
-        top = int(max(0, np.floor(bottom - max(2.0, STRIP_FOOT * w.foot_px))))
+        height = (LOW_RATE_STRIP_FOOT if w.low_rate else STRIP_FOOT) * w.foot_px
+        top = int(max(0, np.floor(bottom - max(2.0, height))))
         edge = front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=0.3 * w.foot_px)
-        t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+        t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
         if not np.isfinite(t0):
             continue
         c = out[w.contact]

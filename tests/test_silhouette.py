@@ -89,6 +89,16 @@ def test_silhouette_toe_off_recovers_a_sub_frame_edge(fps):
     assert halfwidth <= 1.0 / fps
 
 
+def test_low_rate_fit_recovers_a_straight_departure_at_60_fps():
+    fps = 60.0
+    t = np.arange(-0.1, 0.0501, 1 / fps)
+    t0 = 0.4 / fps
+    edge = np.where(t < t0, 10.0 + 20.0 * (t - t0), 10.0 + 900.0 * (t - t0))
+    edge[t > t0 + 2.5 / fps] = np.nan  # the toe leaves the strip
+    got, _ = sil.silhouette_toe_off(t, edge, -0.033, 0.033, foot_px=25.0, low_rate=True)
+    assert got == pytest.approx(t0, abs=0.05 / fps)
+
+
 def test_silhouette_toe_off_declines_without_a_departure_or_enough_samples():
     t = np.arange(-0.06, 0.0601, 1 / 120)
     still = 10.0 + 0.5 * np.sin(40 * t)  # jitters in place: never leaves
@@ -120,8 +130,19 @@ def test_toe_windows_place_the_strip_at_the_toe_and_look_after_mid_stance():
     assert w.cols[0] <= 100 - 0.4 * foot and w.cols[1] >= 100 + 1.2 * foot
     assert w.samples.min() > 20 and w.samples.max() <= 30 + 0.06 * fps + 1
     assert w.t_lo_s == pytest.approx(t[30] - 0.03) and w.t_hi_s == pytest.approx(t[30] + 0.03)
+    assert not w.low_rate
     (mirror,) = sil.toe_windows([c], xy, t, NAMES, -1, (240, 320))
     assert mirror.cols[1] >= 100 + 0.4 * foot and mirror.cols[0] <= 100 - 1.2 * foot
+
+
+def test_toe_windows_at_60_fps_use_the_whole_contact():
+    fps, n = 60.0, 40
+    t = np.arange(n) / fps
+    xy = _clip_positions(n, (100.0, 200.0), (80.0, 195.0))
+    c = Contact("left", t[10], t[16], 10, 16, 0.9, 0.9)  # 7 samples: 3 in the second half
+    (w,) = sil.toe_windows([c], xy, t, NAMES, +1, (240, 320))
+    assert w.low_rate and w.samples.min() == 11
+    assert w.t_lo_s == pytest.approx(max(t[16] - 2 / fps, t[11]))
 
 
 def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -> np.ndarray:
