@@ -37,6 +37,7 @@ from .metrics.periodicity import pelvis_step_frequency_hz
 from .metrics.temporal import steps_table, temporal_summary
 from .pose.cache import PoseCache, cache_key, file_sha256
 from .pose.mediapipe_backend import make_backend
+from .pose.localise import LOCALISATION_VERSION
 from .pose.runner import PoseRun, run_pose
 from .trajectory import Trajectory
 
@@ -102,7 +103,9 @@ def _pose(
 ) -> tuple[PoseRun, bool]:
     backend = make_backend(model)
     try:
-        settings = {**backend.settings(), "localise_runner": True}
+        # The localisation decides the crops the model sees: a new version of it must not
+        # reuse poses cached under the old one.
+        settings = {**backend.settings(), "localise_runner": True, "localisation_version": LOCALISATION_VERSION}
         cache = PoseCache(cache_dir) if use_cache else None
         key = cache_key(file_sha256(path), settings) if cache is not None else ""
         if cache is not None and (hit := cache.load(key)) is not None:

@@ -30,6 +30,10 @@ import cv2
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 
+#: Bumped when the localisation (and so the crops given to the pose model) changes; part of
+#: the pose cache key. 2: frames of a shaking hand-held camera are aligned.
+LOCALISATION_VERSION = 2
+
 
 @dataclass
 class Localisation:
