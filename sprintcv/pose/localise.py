@@ -9,9 +9,10 @@ Method (on small grey thumbnails, so this pass costs little next to pose inferen
 
 1. Camera motion: global shift between consecutive thumbnails by phase correlation. A camera
    that pans invalidates a static background; the plan then falls back to full frames and
-   says so. A hand-held camera that only shakes (its cumulative shift spreads over more than a
-   thumbnail pixel) has its thumbnails aligned to the first frame's before the next steps,
-   and the runner's boxes are moved back to each frame's pixels.
+   says so. A hand-held camera that only shakes (its offset from a reference picture spreads
+   over more than a thumbnail pixel) has its thumbnails aligned before the next steps, when
+   that brings the background noise below 0.7 of its unaligned value (:func:`_shake`; a
+   still clip is never aligned), and the runner's boxes are moved back to each frame's pixels.
 2. Background: per-pixel temporal median of up to 61 evenly spaced thumbnails (a runner who
    crosses the frame covers each pixel in few of them).
 3. Foreground: absolute difference above a noise-adaptive threshold, closed with a small
@@ -95,11 +96,6 @@ def camera_motion(thumbs: np.ndarray) -> np.ndarray:
     return out
 
 
-def camera_shifts(thumbs: np.ndarray) -> np.ndarray:
-    """Magnitude of the global shift between consecutive thumbnails, thumbnail pixels, (n,)."""
-    return np.hypot(*camera_motion(thumbs).T)
-
-
 def _picks(n: int, most: int = 61) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(n, most)).round().astype(int))
 
@@ -131,8 +127,8 @@ def scene_offsets(thumbs: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def align(thumbs: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Thumbnails moved back by their cumulative camera ``offset`` (n, 2) so that the scene
-    stays put (bilinear, edges replicated)."""
+    """Thumbnails moved back by their camera ``offset`` (n, 2) so that the scene stays put
+    (bilinear, edges replicated)."""
     h, w = thumbs.shape[1:]
     out = np.empty_like(thumbs)
     for i, (img, (dx, dy)) in enumerate(zip(thumbs, offset)):
