@@ -550,6 +550,8 @@ def analyze(
                        warnings, from_cache)
     summary.update(lane_fields)
     summary.update(mech_fields)
+    timed = [c.toeoff_cue for c in contacts if np.isfinite(c.toeoff_s)]
+    summary["toeoff_cues"] = {cue: timed.count(cue) for cue in ("silhouette", "landmarks")}
     return Analysis(
         video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
         contacts=detection, events=detection.events(), steps=steps, angles=angles,

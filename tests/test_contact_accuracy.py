@@ -76,6 +76,8 @@ def test_issue_targets_at_120_fps_and_above(analysed, name):
         assert stats[key]["mae_frames"] <= 1.0, (key, stats)
     cues = [c.toeoff_cue for c in result.contacts.contacts if c.toeoff_s == c.toeoff_s]
     assert cues.count("silhouette") >= 0.6 * len(cues), cues
+    assert result.summary["toeoff_cues"] == {"silhouette": cues.count("silhouette"),
+                                             "landmarks": cues.count("landmarks")}
     assert set(result.events.cue) <= {"landmarks", "silhouette"}
 
 
