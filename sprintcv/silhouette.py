@@ -189,7 +189,7 @@ def toe_windows(
         low_rate = e - mid < MIN_SIDE_SAMPLES
         first = s if low_rate else mid
         samples = np.flatnonzero(np.abs(t_s - c.toeoff_s) <= half + 1e-9)
-        samples = samples[(samples > first) & (samples < n)]
+        samples = samples[samples > first]
         if not samples.size:
             continue
         search = max(SEARCH_S, SEARCH_MIN_SAMPLES * dt)
@@ -358,7 +358,7 @@ def refine_toe_offs(
     dt = float(np.median(np.diff(t_s)))
     for w, strip, bg_crops in zip(windows, strips, backgrounds):
         background, busy = strip_background(bg_crops)
-        if busy > MAX_BUSY_FRACTION or len(w.samples) == 0:
+        if busy > MAX_BUSY_FRACTION:
             continue
         anchor = w.toe_col - w.cols[0]
         diff = difference(strip, background)
