@@ -9,7 +9,7 @@ Prints, for the clip (default: the bundled sample):
 * raw pose inference: MediaPipe's ``process`` calls alone (decoding not timed) on exactly the
   images the pipeline gives it (the runner crops, or full frames), and on full frames;
 * ``analyze`` without cache: localisation pass + pose on crops + cleaning + events + metrics;
-* ``analyze`` with a warm cache (re-analysis), with and without the silhouette toe-offs (one
+* ``analyze`` with a warm cache (re-analysis), with and without the silhouette contact edges (one
   more decoding pass, :mod:`sprintcv.silhouette`);
 * ``write_results`` (files and annotated frames);
 * the ratio analyze / raw inference, and peak resident memory of this process.
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pose model alone     {same_s:7.2f} s   {n_same / same_s:6.1f} frames/s (same inputs as analyze)")
     print(f"pose model, full     {full_s:7.2f} s   {n_full / full_s:6.1f} frames/s (full frames)")
     print(f"analyze (no cache)   {cold_s:7.2f} s   {n / cold_s:6.1f} frames/s")
-    print(f"analyze (cached)     {warm:7.2f} s   ({warm_plain:.2f} s without the silhouette toe-offs)")
+    print(f"analyze (cached)     {warm:7.2f} s   ({warm_plain:.2f} s without the silhouette edges)")
     print(f"write_results        {write:7.2f} s")
     print(f"ratio analyze / pose model alone   {cold_s / same_s:.2f}")
     print(f"ratio cached / pose model alone    {warm / same_s:.3f}")

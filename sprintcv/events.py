@@ -63,10 +63,12 @@ measured on the synthetic clips (``benchmarks/accuracy.py``): the toe landmark s
 toe box and starts to rise and move with the heel before the tip leaves the ground; the
 toe-off model above takes most of that out, but toe-offs still come out about half a frame
 early on the camera-side foot and a frame early on the far foot (up to 2.5 frames at 240 fps).
-With a still camera on still ground the pipeline therefore re-times toe-offs on the image
-(:mod:`sprintcv.silhouette`, within about 0.2 frame at 120-240 fps); the times here are the
-landmarks' (:attr:`Contact.toeoff_cue`). On motion-blurred real
-footage the foot landmarks lag touchdown by up to a frame or two. Contacts whose touchdown and toe-off
+After touchdown the landmarks are often pulled back by a few pixels for a few frames, which
+can move the touchdown breakpoint 1-3 frames at 240 fps. With a still camera on still ground
+the pipeline therefore re-times both edges on the image (:mod:`sprintcv.silhouette`, within
+about 0.2 frame at 120-240 fps); the times here are the landmarks' (:attr:`Contact.toeoff_cue`,
+:attr:`Contact.touchdown_cue`). On motion-blurred real footage the foot landmarks lag
+touchdown by up to a frame or two. Contacts whose touchdown and toe-off
 fits disagree (toe-off before touchdown, typical of 2-3-frame contacts at 30 fps) fall back to
 frame-boundary times with a low confidence.
 
@@ -134,8 +136,8 @@ class EventTable:
         In [0, 1]: evidence that the foot was planted times the quality of the edge fit.
     cue : ndarray of str, shape (n,)
         What timed the event: ``"landmarks"`` (the pose model's heel and toe,
-        :func:`edge_time`) or ``"silhouette"`` (the shoe's front edge in the image, toe-offs
-        only, :mod:`sprintcv.silhouette`).
+        :func:`edge_time`) or ``"silhouette"`` (the shoe's front edge in the image,
+        :mod:`sprintcv.silhouette`).
     """
 
     foot: np.ndarray
@@ -171,8 +173,8 @@ class EventTable:
 
 @dataclass(frozen=True)
 class Contact:
-    """One ground contact of one foot; a missing edge is NaN. ``toeoff_cue`` says what timed
-    the toe-off (see :attr:`EventTable.cue`)."""
+    """One ground contact of one foot; a missing edge is NaN. ``touchdown_cue`` and
+    ``toeoff_cue`` say what timed each edge (see :attr:`EventTable.cue`)."""
 
     foot: str
     touchdown_s: float
@@ -182,6 +184,7 @@ class Contact:
     touchdown_confidence: float
     toeoff_confidence: float
     toeoff_cue: str = "landmarks"
+    touchdown_cue: str = "landmarks"
 
     @property
     def contact_s(self) -> float:
@@ -227,7 +230,7 @@ class ContactDetection:
         for c in self.contacts:
             if np.isfinite(c.touchdown_s):
                 rows.append((c.foot, "touchdown", c.touchdown_s, c.touchdown_sample, c.touchdown_confidence,
-                             "landmarks"))
+                             c.touchdown_cue))
             if np.isfinite(c.toeoff_s):
                 rows.append((c.foot, "toeoff", c.toeoff_s, c.toeoff_sample, c.toeoff_confidence, c.toeoff_cue))
         return EventTable.from_rows(rows)

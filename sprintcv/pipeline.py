@@ -150,18 +150,21 @@ def _silhouette_stage(
     path: Path, detection: ContactDetection, unfiltered: np.ndarray, clean: Trajectory,
     direction: int, partial: np.ndarray, warnings: list[str],
 ) -> ContactDetection:
-    """The detection with toe-offs timed on the shoe's silhouette where the image supports it
-    (:mod:`sprintcv.silhouette`; still camera and still ground only)."""
+    """The detection with touchdowns and toe-offs timed on the shoe's silhouette where the
+    image supports it (:mod:`sprintcv.silhouette`; still camera and still ground only)."""
     from .io.video import read_crops
-    from .silhouette import background_frames, refine_toe_offs, toe_windows
+    from .silhouette import background_frames, refine_toe_offs, refine_touchdowns, toe_windows, touchdown_windows
 
     video = clean.meta.get("video", {})
     if not video.get("width") or not video.get("height"):
         return detection
     names = clean.joint_names
     xy = swap_feet(np.where(partial[:, None, None], np.nan, unfiltered), names, detection.foot_swaps)
-    windows = toe_windows(detection.contacts, xy, clean.t_s, names, direction,
-                          (int(video["height"]), int(video["width"])))
+    frame = (int(video["height"]), int(video["width"]))
+    contacts = detection.contacts
+    td_windows = touchdown_windows(contacts, xy, clean.t_s, names, direction, frame)
+    to_windows = toe_windows(contacts, xy, clean.t_s, names, direction, frame)
+    windows = td_windows + to_windows
     if not windows:
         return detection
     frame_index = np.asarray(clean.frame_index)
@@ -170,9 +173,12 @@ def _silhouette_stage(
         crops = read_crops(path, [w.window for w in windows] * 2,
                            [frame_index[w.samples] for w in windows] + [picks] * len(windows))
     except VideoError as exc:
-        warnings.append(f"toe-offs timed on the pose landmarks only (the frames could not be read again: {exc})")
+        warnings.append(f"contact edges timed on the pose landmarks only (the frames could not be read again: {exc})")
         return detection
-    contacts = refine_toe_offs(detection.contacts, windows, crops[:len(windows)], crops[len(windows):], clean.t_s)
+    strips, backgrounds = crops[:len(windows)], crops[len(windows):]
+    n_td = len(td_windows)
+    contacts = refine_touchdowns(contacts, td_windows, strips[:n_td], backgrounds[:n_td], clean.t_s)
+    contacts = refine_toe_offs(contacts, to_windows, strips[n_td:], backgrounds[n_td:], clean.t_s)
     return dataclasses.replace(detection, contacts=contacts)
 
 
@@ -550,8 +556,9 @@ def analyze(
                        warnings, from_cache)
     summary.update(lane_fields)
     summary.update(mech_fields)
-    timed = [c.toeoff_cue for c in contacts if np.isfinite(c.toeoff_s)]
-    summary["toeoff_cues"] = {cue: timed.count(cue) for cue in ("silhouette", "landmarks")}
+    for edge in ("touchdown", "toeoff"):
+        timed = [getattr(c, f"{edge}_cue") for c in contacts if np.isfinite(getattr(c, f"{edge}_s"))]
+        summary[f"{edge}_cues"] = {cue: timed.count(cue) for cue in ("silhouette", "landmarks")}
     return Analysis(
         video_path=path, raw=raw, clean=clean, body_xy=body, direction=direction,
         contacts=detection, events=detection.events(), steps=steps, angles=angles,

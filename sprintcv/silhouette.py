@@ -1,4 +1,5 @@
-"""Toe-off from the runner's silhouette at the planted toe (still camera, still ground).
+"""Toe-off and touchdown from the runner's silhouette at the planted toe (still camera, still
+ground).
 
 Why a second cue
 ----------------
@@ -44,11 +45,26 @@ lengths forward after the breakpoint, and the breakpoint is fixed within
 says which). Measured on the synthetic clips (``benchmarks/accuracy.py``): see
 ``docs/metrics.md``.
 
+Touchdown
+---------
+The same machinery, mirrored (:func:`touchdown_windows`, :func:`silhouette_touchdown`): the
+band reaches :data:`TD_BACK_FOOT` foot lengths *behind* the toe's planted position (where the
+shoe comes from) and the samples end at mid-contact. In the strip at the sole the front edge
+of the arriving shoe moves forward and stops when the shoe lands; the touchdown is the
+breakpoint between moving (linear + quadratic) and still. The arriving shoe is followed from
+:data:`TD_REACH_FOOT` foot lengths behind the planted toe (the toe-off's 0.3 would pick it up
+only in the last frame or two, and the fit would then land a frame late at 120 fps). Accepted
+on the same rules, with the arrival (at least :data:`MIN_DEPARTURE_FOOT` foot lengths of
+travel into the landing position) in place of the departure. Why: after touchdown the pose
+model's heel and toe are often pulled back by several pixels for a few frames (the other leg
+passes, the foot flattens), which moves the landmarks' breakpoint by 1-3 frames at 240 fps;
+the shoe's outline does not move.
+
 Known limits: a shadow joined to the shoe moves with it and is part of the silhouette; a foot
-hidden behind the other leg at toe-off, a strip crossed by another person, and motion blur
-wider than the strip all leave the landmarks' time in place. Touchdown is not refined: the
-foot comes down into the strip from above, and the landmarks already time it within about
-half a frame.
+hidden behind the other leg, a strip crossed by another person, and motion blur wider than the
+strip all leave the landmarks' time in place. A foot that arrives almost vertically (its
+forward speed near zero in the last frames before landing) gives the front edge nothing to
+stop, and the touchdown can come out early.
 """
 
 from __future__ import annotations
@@ -96,16 +112,23 @@ MIN_FIT_SAMPLES = 7
 MIN_DEPARTURE_FOOT, MIN_SEEN_FRACTION, MAX_HALFWIDTH_FRAMES = 0.1, 0.8, 1.5
 #: Shortest foot (heel to toe landmark, pixels) worth looking at.
 MIN_FOOT_PX = 8.0
+#: Touchdown: band extent behind and ahead of the planted toe (foot lengths), how far behind
+#: the planted toe the arriving shoe's front is followed (foot lengths), and the strip height.
+TD_BACK_FOOT, TD_AHEAD_FOOT = 1.2, 0.4
+TD_REACH_FOOT, TD_STRIP_FOOT = 0.8, 0.3
+#: The front-edge reach of the toe-off: the planted shoe must end within this many foot
+#: lengths of the toe landmark.
+TO_REACH_FOOT = 0.3
 
 
 @dataclass(frozen=True)
-class ToeWindow:
-    """Where and when to look for one contact's toe-off.
+class EdgeWindow:
+    """Where and when to look for one contact's toe-off (or touchdown: ``kind``).
 
     Attributes
     ----------
     contact : int
-        Index of the contact in the list given to :func:`toe_windows`.
+        Index of the contact in the list given to :func:`toe_windows` (:func:`touchdown_windows`).
     rows, cols : (int, int)
         Band in image pixels, end-exclusive.
     forward : {+1, -1}
@@ -115,13 +138,16 @@ class ToeWindow:
     foot_px : float
         Heel-to-toe landmark distance, pixels.
     samples : ndarray of int
-        Trajectory samples to fit (planted side limited to the contact's second half).
+        Trajectory samples to fit (planted side limited to one half of the contact: the
+        second for a toe-off, the first for a touchdown).
     t_lo_s, t_hi_s : float
         Breakpoint search range, seconds.
     landmark_s : float
-        The toe-off the landmarks timed, seconds.
+        The event the landmarks timed, seconds.
     low_rate : bool
-        Few samples per contact: the low-rate model (see :data:`LOW_RATE_STRIP_FOOT`).
+        Few samples per contact: the low-rate model (see :data:`LOW_RATE_STRIP_FOOT`; toe-offs
+        only).
+    kind : {"toeoff", "touchdown"}
     """
 
     contact: int
@@ -135,16 +161,53 @@ class ToeWindow:
     t_hi_s: float
     landmark_s: float
     low_rate: bool = False
+    kind: str = "toeoff"
 
     @property
     def window(self) -> tuple[int, int, int, int]:
         return (*self.rows, *self.cols)
 
 
+def _planted_band(
+    c: Contact, xy_img: np.ndarray, names: tuple[str, ...], direction: int,
+    frame_size: tuple[int, int], half: str, back_foot: float, ahead_foot: float,
+) -> tuple[tuple[int, int], tuple[int, int], float, float] | None:
+    """Band around the toe's planted position in one half (``"first"`` or ``"second"``) of the
+    contact: ``(rows, cols, toe column, foot length px)``, or None when the toe is not seen
+    there, the foot is too small or the band leaves the frame."""
+    height, width = frame_size
+    s, e = c.touchdown_sample, c.toeoff_sample
+    toe = xy_img[s:e + 1, names.index(side_joint(c.foot, "foot_index"))]
+    heel = xy_img[s:e + 1, names.index(side_joint(c.foot, "heel"))]
+    planted = toe[len(toe) // 2:] if half == "second" else toe[:max(2, len(toe) // 2)]
+    if not np.isfinite(planted).all(axis=1).any():
+        return None
+    foot = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1)))
+    if not np.isfinite(foot) or foot < MIN_FOOT_PX:
+        return None
+    x, y = np.nanmedian(planted, axis=0)
+    r0 = int(np.floor(y - BAND_ABOVE_FOOT * foot))
+    r1 = int(np.ceil(y + max(3.0, BAND_BELOW_FOOT * foot))) + 1
+    back, ahead = x - direction * back_foot * foot, x + direction * ahead_foot * foot
+    c0, c1 = int(np.floor(min(back, ahead))), int(np.ceil(max(back, ahead))) + 1
+    r0, r1, c0, c1 = max(r0, 0), min(r1, height), max(c0, 0), min(c1, width)
+    if r1 - r0 < 3 or c1 - c0 < 3:
+        return None
+    return (r0, r1), (c0, c1), float(x), foot
+
+
+def _samples_near(t_s: np.ndarray, t_event: float) -> tuple[np.ndarray, float]:
+    """Samples within :data:`FIT_HALF_S` (at least :data:`MIN_SIDE_SAMPLES` frames) of an
+    event, and the breakpoint search half-range (s) around it."""
+    dt = float(np.median(np.diff(t_s)))
+    half = max(FIT_HALF_S, MIN_SIDE_SAMPLES * dt)
+    return np.flatnonzero(np.abs(t_s - t_event) <= half + 1e-9), max(SEARCH_S, SEARCH_MIN_SAMPLES * dt)
+
+
 def toe_windows(
     contacts: Sequence[Contact], xy_img: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
     direction: int, frame_size: tuple[int, int],
-) -> list[ToeWindow]:
+) -> list[EdgeWindow]:
     """Strips and samples for the toe-offs the landmarks timed (see the module docstring).
 
     Parameters
@@ -158,44 +221,52 @@ def toe_windows(
     frame_size : (int, int)
         Upright frame (height, width), pixels.
     """
-    height, width = frame_size
-    dt = float(np.median(np.diff(t_s)))
     n = len(t_s)
     out = []
     for k, c in enumerate(contacts):
         if not np.isfinite(c.toeoff_s):
             continue
+        band = _planted_band(c, xy_img, names, direction, frame_size, "second", BACK_FOOT, AHEAD_FOOT)
+        if band is None:
+            continue
         s, e = c.touchdown_sample, c.toeoff_sample
-        toe = xy_img[s:e + 1, names.index(side_joint(c.foot, "foot_index"))]
-        heel = xy_img[s:e + 1, names.index(side_joint(c.foot, "heel"))]
-        late = toe[len(toe) // 2:]
-        if not np.isfinite(late).all(axis=1).any():
-            continue
-        foot = float(np.nanmedian(np.linalg.norm(toe - heel, axis=1)))
-        if not np.isfinite(foot) or foot < MIN_FOOT_PX:
-            continue
-        x, y = np.nanmedian(late, axis=0)
-        r0 = int(np.floor(y - BAND_ABOVE_FOOT * foot))
-        r1 = int(np.ceil(y + max(3.0, BAND_BELOW_FOOT * foot))) + 1
-        back, ahead = x - direction * BACK_FOOT * foot, x + direction * AHEAD_FOOT * foot
-        c0, c1 = int(np.floor(min(back, ahead))), int(np.ceil(max(back, ahead))) + 1
-        r0, r1, c0, c1 = max(r0, 0), min(r1, height), max(c0, 0), min(c1, width)
-        if r1 - r0 < 3 or c1 - c0 < 3:
-            continue
-        half = max(FIT_HALF_S, MIN_SIDE_SAMPLES * dt)
         # The planted side: the contact's second half, or at low rates all of it but the
         # first sample (the edge there may still be landing).
         mid = s + (e - s) // 2
         low_rate = e - mid < MIN_SIDE_SAMPLES
         first = s if low_rate else mid
-        samples = np.flatnonzero(np.abs(t_s - c.toeoff_s) <= half + 1e-9)
+        samples, search = _samples_near(t_s, c.toeoff_s)
         samples = samples[samples > first]
         if not samples.size:
             continue
-        search = max(SEARCH_S, SEARCH_MIN_SAMPLES * dt)
         t_lo = max(c.toeoff_s - search, float(t_s[min(first + int(low_rate), n - 1)]))
-        out.append(ToeWindow(k, (r0, r1), (c0, c1), int(direction), float(x), foot, samples,
-                             t_lo, c.toeoff_s + search, c.toeoff_s, low_rate))
+        out.append(EdgeWindow(k, band[0], band[1], int(direction), band[2], band[3], samples,
+                              t_lo, c.toeoff_s + search, c.toeoff_s, low_rate))
+    return out
+
+
+def touchdown_windows(
+    contacts: Sequence[Contact], xy_img: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
+    direction: int, frame_size: tuple[int, int],
+) -> list[EdgeWindow]:
+    """Strips and samples for the touchdowns the landmarks timed: the band reaches behind the
+    toe's planted position in the contact's first half (where the shoe arrives from), and the
+    samples and the search end at mid-contact. Parameters as :func:`toe_windows`."""
+    out = []
+    for k, c in enumerate(contacts):
+        if not np.isfinite(c.touchdown_s):
+            continue
+        band = _planted_band(c, xy_img, names, direction, frame_size, "first", TD_BACK_FOOT, TD_AHEAD_FOOT)
+        if band is None:
+            continue
+        mid = c.touchdown_sample + (c.toeoff_sample - c.touchdown_sample) // 2
+        samples, search = _samples_near(t_s, c.touchdown_s)
+        samples = samples[samples <= mid]
+        if not samples.size:
+            continue
+        out.append(EdgeWindow(k, band[0], band[1], int(direction), band[2], band[3], samples,
+                              c.touchdown_s - search, min(c.touchdown_s + search, float(t_s[mid])),
+                              c.touchdown_s, kind="touchdown"))
     return out
 
 
@@ -336,8 +407,58 @@ def silhouette_toe_off(
     return t0, halfwidth
 
 
+def silhouette_touchdown(
+    t_s: np.ndarray, edge_px: np.ndarray, t_lo_s: float, t_hi_s: float, foot_px: float,
+) -> tuple[float, float]:
+    """Touchdown time from the arriving shoe's front edge (:func:`front_edge`) over the fitted
+    samples: the breakpoint between moving (linear + quadratic) and still.
+
+    Returns ``(t, halfwidth)`` in seconds, ``(nan, inf)`` when the edge does not support one:
+    too few samples, a breakpoint not fixed within :data:`MAX_HALFWIDTH_FRAMES`, the edge seen
+    in under :data:`MIN_SEEN_FRACTION` of the samples after it, or an arrival of under
+    :data:`MIN_DEPARTURE_FOOT` foot lengths (the edge did not come in from behind).
+    """
+    t_s = np.asarray(t_s, float)
+    ok = np.isfinite(edge_px)
+    if ok.sum() < MIN_FIT_SAMPLES:
+        return float("nan"), float("inf")
+    dt = float(np.median(np.diff(t_s)))
+    n_grid = int(20 * (t_hi_s - t_lo_s) / dt) + 1
+    t0, halfwidth = breakpoint_fit(t_s[ok], edge_px[ok, None], t_lo_s, t_hi_s, -1, n_grid=n_grid, powers=(1, 2))
+    if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
+        return float("nan"), float("inf")
+    before, after = t_s < t0, t_s > t0
+    if np.mean(ok[after]) < MIN_SEEN_FRACTION or np.count_nonzero(ok & after) < 3 or np.count_nonzero(ok & before) < 2:
+        return float("nan"), float("inf")
+    landed = edge_px[ok & after][0]
+    if landed - np.nanmin(edge_px[before]) < MIN_DEPARTURE_FOOT * foot_px:
+        return float("nan"), float("inf")
+    return t0, halfwidth
+
+
+def _strip_edge(w: EdgeWindow, strip: np.ndarray, bg_crops: np.ndarray, t_s: np.ndarray) -> np.ndarray | None:
+    """The front edge over ``w.samples`` in the strip at the sole (module docstring, steps
+    2-3), or None when the band's background is busy or no sole is seen."""
+    background, busy = strip_background(bg_crops)
+    if busy > MAX_BUSY_FRACTION:
+        return None
+    anchor = w.toe_col - w.cols[0]
+    diff = difference(strip, background)
+    t = t_s[w.samples]
+    planted = t > w.landmark_s if w.kind == "touchdown" else t < w.landmark_s
+    bottom = sole_row(diff[planted] if planted.any() else diff[:1], anchor, TO_REACH_FOOT * w.foot_px)
+    if not np.isfinite(bottom):
+        return None
+    if w.kind == "touchdown":
+        height, reach = TD_STRIP_FOOT, TD_REACH_FOOT
+    else:
+        height, reach = (LOW_RATE_STRIP_FOOT if w.low_rate else STRIP_FOOT), TO_REACH_FOOT
+    top = int(max(0, np.floor(bottom - max(2.0, height * w.foot_px))))
+    return front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=reach * w.foot_px)
+
+
 def refine_toe_offs(
-    contacts: Sequence[Contact], windows: Sequence[ToeWindow], strips: Sequence[np.ndarray],
+    contacts: Sequence[Contact], windows: Sequence[EdgeWindow], strips: Sequence[np.ndarray],
     backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
 ) -> list[Contact]:
     """Contacts with the toe-offs the silhouette times (``toeoff_cue = "silhouette"``).
@@ -345,7 +466,7 @@ def refine_toe_offs(
     Parameters
     ----------
     contacts : sequence of Contact
-    windows : sequence of ToeWindow
+    windows : sequence of EdgeWindow
         From :func:`toe_windows`.
     strips : sequence of ndarray, shape (len(window.samples), h, w, 3)
         Each window's strip at its samples.
@@ -357,18 +478,9 @@ def refine_toe_offs(
     out = list(contacts)
     dt = float(np.median(np.diff(t_s)))
     for w, strip, bg_crops in zip(windows, strips, backgrounds):
-        background, busy = strip_background(bg_crops)
-        if busy > MAX_BUSY_FRACTION:
+        edge = _strip_edge(w, strip, bg_crops, t_s)
+        if edge is None:
             continue
-        anchor = w.toe_col - w.cols[0]
-        diff = difference(strip, background)
-        planted = t_s[w.samples] < w.landmark_s
-        bottom = sole_row(diff[planted] if planted.any() else diff[:1], anchor, 0.3 * w.foot_px)
-        if not np.isfinite(bottom):
-            continue
-        height = (LOW_RATE_STRIP_FOOT if w.low_rate else STRIP_FOOT) * w.foot_px
-        top = int(max(0, np.floor(bottom - max(2.0, height))))
-        edge = front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=0.3 * w.foot_px)
         t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
         if not np.isfinite(t0):
             continue
@@ -376,4 +488,26 @@ def refine_toe_offs(
         out[w.contact] = replace(c, toeoff_s=t0, toeoff_sample=int(np.argmin(np.abs(t_s - t0))),
                                  toeoff_confidence=round(float(np.exp(-halfwidth / dt)), 3),
                                  toeoff_cue="silhouette")
+    return out
+
+
+def refine_touchdowns(
+    contacts: Sequence[Contact], windows: Sequence[EdgeWindow], strips: Sequence[np.ndarray],
+    backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
+) -> list[Contact]:
+    """Contacts with the touchdowns the silhouette times (``touchdown_cue = "silhouette"``);
+    ``windows`` from :func:`touchdown_windows`, the rest as :func:`refine_toe_offs`."""
+    out = list(contacts)
+    dt = float(np.median(np.diff(t_s)))
+    for w, strip, bg_crops in zip(windows, strips, backgrounds):
+        edge = _strip_edge(w, strip, bg_crops, t_s)
+        if edge is None:
+            continue
+        t0, halfwidth = silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+        c = out[w.contact]
+        if not np.isfinite(t0) or not (np.isnan(c.toeoff_s) or t0 < c.toeoff_s):
+            continue
+        out[w.contact] = replace(c, touchdown_s=t0, touchdown_sample=int(np.argmin(np.abs(t_s - t0))),
+                                 touchdown_confidence=round(float(np.exp(-halfwidth / dt)), 3),
+                                 touchdown_cue="silhouette")
     return out

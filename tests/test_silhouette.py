@@ -168,7 +168,7 @@ def test_refine_toe_offs_replaces_the_landmark_time_and_keeps_it_where_the_lane_
     c = Contact("right", 0.14, landmark, int(0.14 * fps), int(round(landmark * fps)), 0.8, 0.5)
     frames = _scene(t, t0)
     samples = np.flatnonzero((t > 0.2) & (np.abs(t - landmark) <= 0.06))
-    w = sil.ToeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - 0.03, landmark + 0.03, landmark)
+    w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - 0.03, landmark + 0.03, landmark)
     empty = np.repeat(frames[-1:], 5, axis=0)  # the lane with nobody on it
     (out,) = sil.refine_toe_offs([c], [w], [frames[samples]], [np.concatenate([empty, frames[:2]])], t)
     assert out.toeoff_cue == "silhouette"
@@ -187,3 +187,93 @@ def test_event_table_says_which_cue_timed_each_event():
     assert table.to_columns()["cue"].tolist() == ["landmarks", "silhouette"]
     # rows without a cue (older callers) are the landmarks'
     assert EventTable.from_rows([("left", "touchdown", 0.1, 1, 0.9)]).cue.tolist() == ["landmarks"]
+
+
+# -- touchdown -------------------------------------------------------------------------------
+def _arrival_track(t_s: np.ndarray, t0: float) -> np.ndarray:
+    """Front edge of a shoe that comes in from behind (slowing) and stops at t0."""
+    d = t_s - t0
+    return np.where(d < 0, 30.0 + 700.0 * d + 2000.0 * d ** 2, 30.0)
+
+
+@pytest.mark.parametrize("fps", [120.0, 240.0])
+def test_silhouette_touchdown_recovers_a_sub_frame_edge(fps):
+    t = np.arange(-0.06, 0.0601, 1 / fps)
+    t0 = -0.42 / fps
+    edge = _arrival_track(t, t0)
+    edge[t < t0 - 0.03] = np.nan  # the shoe is above the strip until shortly before landing
+    got, halfwidth = sil.silhouette_touchdown(t, edge, -0.03, 0.03, foot_px=25.0)
+    assert got == pytest.approx(t0, abs=0.05 / fps)
+    assert halfwidth <= 1.0 / fps
+
+
+def test_silhouette_touchdown_declines_without_an_arrival_or_enough_samples():
+    t = np.arange(-0.06, 0.0601, 1 / 120)
+    still = 30.0 + 0.5 * np.sin(40 * t)  # already there: nothing arrives
+    assert np.isnan(sil.silhouette_touchdown(t, still, -0.03, 0.03, foot_px=25.0)[0])
+    few = _arrival_track(t, 0.0)
+    few[::2] = np.nan
+    few[-8:] = np.nan
+    assert np.isnan(sil.silhouette_touchdown(t, few, -0.03, 0.03, foot_px=25.0)[0])
+
+
+def test_touchdown_windows_reach_behind_the_toe_and_stop_at_mid_contact():
+    fps, n = 120.0, 60
+    t = np.arange(n) / fps
+    xy = _clip_positions(n, (100.0, 200.0), (80.0, 195.0))
+    c = Contact("left", t[20], t[34], 20, 34, 0.9, 0.9)
+    unseen = Contact("right", np.nan, t[50], 40, 50, 0.0, 0.9)
+    (w,) = sil.touchdown_windows([c, unseen], xy, t, NAMES, +1, (240, 320))
+    foot = np.hypot(20.0, 5.0)
+    assert w.kind == "touchdown" and w.contact == 0 and w.landmark_s == c.touchdown_s
+    assert w.cols[0] <= 100 - 1.2 * foot and w.cols[1] >= 100 + 0.4 * foot
+    assert w.cols[1] < 100 + 1.2 * foot  # not the toe-off's band, which reaches ahead
+    assert w.samples.max() == 27 and w.samples.min() >= 20 - 0.06 * fps - 1
+    assert w.t_lo_s == pytest.approx(t[20] - 0.03) and w.t_hi_s == pytest.approx(t[20] + 0.03)
+    (mirror,) = sil.touchdown_windows([c], xy, t, NAMES, -1, (240, 320))
+    assert mirror.cols[1] >= 100 + 1.2 * foot and mirror.cols[0] <= 100 - 0.4 * foot
+
+
+def _landing_scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -> np.ndarray:
+    """A lane onto which a shoe (bright block, bottom rows) slides in from the left and stops
+    with its front at x = 60 at t0."""
+    rng = np.random.default_rng(2)
+    lane = rng.integers(90, 130, (rows, cols, 3)).astype(np.uint8)
+    frames = np.repeat(lane[None], len(t_s), axis=0)
+    for i, t in enumerate(t_s):
+        d = min(t - t0, 0.0)
+        front = 60.0 + 900.0 * d
+        drop = int(round(-300.0 * d))  # comes down from above as it arrives
+        x0, x1 = int(round(front - 20)), int(round(front))
+        if x1 > 0:
+            frames[i, max(0, 20 - drop):max(0, 32 - drop), max(0, x0):x1] = 240
+    return frames
+
+
+def test_refine_touchdowns_replaces_the_landmark_time_and_keeps_it_where_the_lane_is_busy():
+    fps = 240.0
+    t = np.arange(0, 0.5, 1 / fps)
+    t0 = 0.2004
+    landmark = t0 + 3 / fps  # the landmarks' touchdown, three frames late
+    c = Contact("right", landmark, 0.31, int(round(landmark * fps)), int(0.31 * fps), 0.5, 0.8)
+    frames = _landing_scene(t, t0)
+    samples = np.flatnonzero((t < 0.25) & (np.abs(t - landmark) <= 0.06))
+    w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 59.0, 25.0, samples, landmark - 0.03, landmark + 0.03,
+                       landmark, kind="touchdown")
+    empty = np.repeat(frames[:1], 5, axis=0)  # before the shoe arrives: the empty lane
+    (out,) = sil.refine_touchdowns([c], [w], [frames[samples]], [np.concatenate([empty, frames[-2:]])], t)
+    assert out.touchdown_cue == "silhouette" and out.toeoff_cue == "landmarks"
+    assert out.touchdown_s == pytest.approx(t0, abs=0.5 / fps)
+    assert out.touchdown_sample == int(np.argmin(np.abs(t - out.touchdown_s)))
+    assert out.toeoff_s == c.toeoff_s and 0 < out.touchdown_confidence <= 1
+    (kept,) = sil.refine_touchdowns([c], [w], [frames[samples]], [frames[-9:]], t)
+    assert kept == c
+
+
+def test_event_table_carries_the_touchdown_cue():
+    from sprintcv.events import ContactDetection
+
+    c = Contact("left", 0.1, 0.2, 1, 2, 0.9, 0.8, touchdown_cue="silhouette")
+    table = ContactDetection([c], (0.0, 0.0), 100.0).events()
+    assert table.kind.tolist() == ["touchdown", "toeoff"]
+    assert table.cue.tolist() == ["silhouette", "landmarks"]
