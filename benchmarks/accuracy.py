@@ -5,6 +5,7 @@ Usage (from the repo root)::
     python benchmarks/accuracy.py                      # the bundled sample clip
     python benchmarks/accuracy.py clip.mp4 [...]       # synthetic clips with <clip>.truth.json
     python benchmarks/accuracy.py --render DIR         # render the standard synthetic set first
+    python benchmarks/accuracy.py --render DIR --random 10   # and 10 clips drawn at random
     python benchmarks/accuracy.py ../shared/clips/treadmill_60fps_portrait.mp4   # hand labels
 
 Each clip is analysed with the real pose model (cached); detected contacts are matched to the
@@ -61,6 +62,10 @@ STANDARD_SET = [
 ]
 
 
+#: Frame rates of the random clips, in turn.
+RANDOM_FPS = (120, 240, 120, 240, 60, 120, 240, 60, 120, 240)
+
+
 def render_set(folder: Path) -> list[Path]:
     from sprintcv.synthetic.render import make_clip
 
@@ -71,6 +76,38 @@ def render_set(folder: Path) -> list[Path]:
         path = folder / f"{spec.pop('name')}.mp4"
         if not path.exists():
             make_clip(path, **spec)
+        paths.append(path)
+    return paths
+
+
+def render_random_set(folder: Path, n: int, seed: int) -> list[Path]:
+    """Render ``n`` clips whose gait, framing, background seed and compression are drawn at
+    random (reproducibly from ``seed``): clips no setting of sprintcv was chosen on, to check
+    that the accuracy on the standard set carries over. Frame rates cycle through
+    :data:`RANDOM_FPS`; draws the renderer rejects as infeasible are redrawn."""
+    from sprintcv.synthetic.render import make_clip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        fps = RANDOM_FPS[i % len(RANDOM_FPS)]
+        path = folder / f"random{seed}_{i}_{fps}.mp4"
+        for _ in range(20):
+            big = bool(rng.random() < 0.3)
+            spec = dict(fps=float(fps), duration_s=1.6, width=1920 if big else 1280, height=1080 if big else 720,
+                        direction=str(rng.choice(["left_to_right", "right_to_left"])),
+                        runner_height_px=float(rng.uniform(200, 420) * (1.5 if big else 1.0)),
+                        speed_mps=float(rng.uniform(7.5, 10.5)), step_frequency_hz=float(rng.uniform(4.0, 4.9)),
+                        contact_s=float(rng.uniform(0.09, 0.14)), phase=float(rng.random()),
+                        seed=int(rng.integers(100, 999)), crf=int(rng.integers(18, 27)))
+            if path.exists():
+                break
+            try:
+                make_clip(path, **spec)
+                break
+            except ValueError:
+                continue  # an infeasible gait (contact too long for the speed): draw again
         paths.append(path)
     return paths
 
@@ -336,10 +373,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--render", type=Path, help="render the standard synthetic set into this folder")
     parser.add_argument("--markdown", action="store_true", help="also print the mechanics tables as Markdown")
+    parser.add_argument("--random", type=int, default=0, metavar="N",
+                        help="also render N clips with random gaits and framings (into --render's folder)")
+    parser.add_argument("--seed", type=int, default=1401, help="seed of the --random clips (default 1401)")
     args = parser.parse_args(argv)
     clips = list(args.clips)
     if args.render:
         clips += render_set(args.render)
+    if args.random:
+        if not args.render:
+            parser.error("--random needs --render DIR (where the clips are written)")
+        clips += render_random_set(args.render, args.random, args.seed)
     if not clips:
         clips = [ROOT / "sample_videos" / "sprint_fly_120fps.mp4"]
     print(f"{'clip':<26}{'fps':>5}{'true':>5}{'miss':>5}{'phan':>5}"

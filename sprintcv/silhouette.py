@@ -39,7 +39,8 @@ For each contact whose toe-off the landmarks timed (:func:`toe_windows`):
    straight line (:data:`LOW_RATE_STRIP_FOOT`).
 
 The silhouette's toe-off replaces the landmarks' when the strip was usable, the front edge
-was seen in nearly every planted sample, it moved at least :data:`MIN_DEPARTURE_FOOT` foot
+was seen in nearly every planted sample within the search half-range of the breakpoint
+(further into stance the other leg may pass over the strip), it moved at least :data:`MIN_DEPARTURE_FOOT` foot
 lengths forward after the breakpoint, and the breakpoint is fixed within
 :data:`MAX_HALFWIDTH_FRAMES` frames; otherwise the landmarks' stays (``Contact.toeoff_cue``
 says which). Measured on the synthetic clips (``benchmarks/accuracy.py``): see
@@ -108,7 +109,8 @@ SEARCH_S, SEARCH_MIN_SAMPLES = 0.03, 2.0
 #: low rates: LOW_RATE_MIN_FIT_SAMPLES).
 MIN_FIT_SAMPLES = 7
 #: Acceptance: forward travel of the front edge after the breakpoint (foot lengths), planted
-#: samples in which the front edge must be seen, and the widest breakpoint uncertainty.
+#: samples next to the breakpoint (within the search half-range) in which the front edge must
+#: be seen, and the widest breakpoint uncertainty.
 MIN_DEPARTURE_FOOT, MIN_SEEN_FRACTION, MAX_HALFWIDTH_FRAMES = 0.1, 0.8, 1.5
 #: Shortest foot (heel to toe landmark, pixels) worth looking at.
 MIN_FOOT_PX = 8.0
@@ -378,6 +380,14 @@ def sole_row(diff: np.ndarray, anchor_col: float, reach_px: float,
     return float(np.median(rows)) if rows else float("nan")
 
 
+def _seen(ok: np.ndarray, t_s: np.ndarray, planted: np.ndarray, t0: float, dt: float) -> float:
+    """Fraction of the planted samples next to the breakpoint (within the search half-range)
+    that show the edge. Further into stance the other leg may pass over the strip; what the
+    fit needs is the planted edge just before it leaves (or just after it lands)."""
+    near = planted & (np.abs(t_s - t0) <= max(SEARCH_S, SEARCH_MIN_SAMPLES * dt) + 1e-9)
+    return float(np.mean(ok[near])) if near.any() else 0.0
+
+
 def silhouette_toe_off(
     t_s: np.ndarray, edge_px: np.ndarray, t_lo_s: float, t_hi_s: float, foot_px: float,
     low_rate: bool = False,
@@ -399,7 +409,7 @@ def silhouette_toe_off(
     if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
         return float("nan"), float("inf")
     before, after = t_s < t0, t_s > t0
-    if np.mean(ok[before]) < MIN_SEEN_FRACTION or np.count_nonzero(ok & before) < 3 or np.count_nonzero(ok & after) < 2:
+    if _seen(ok, t_s, before, t0, dt) < MIN_SEEN_FRACTION or np.count_nonzero(ok & before) < 3 or np.count_nonzero(ok & after) < 2:
         return float("nan"), float("inf")
     at_t0 = edge_px[ok & before][-1]
     if np.nanmax(edge_px[after]) - at_t0 < MIN_DEPARTURE_FOOT * foot_px:
@@ -415,7 +425,7 @@ def silhouette_touchdown(
 
     Returns ``(t, halfwidth)`` in seconds, ``(nan, inf)`` when the edge does not support one:
     too few samples, a breakpoint not fixed within :data:`MAX_HALFWIDTH_FRAMES`, the edge seen
-    in under :data:`MIN_SEEN_FRACTION` of the samples after it, or an arrival of under
+    in under :data:`MIN_SEEN_FRACTION` of the samples just after it, or an arrival of under
     :data:`MIN_DEPARTURE_FOOT` foot lengths (the edge did not come in from behind).
     """
     t_s = np.asarray(t_s, float)
@@ -428,7 +438,7 @@ def silhouette_touchdown(
     if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
         return float("nan"), float("inf")
     before, after = t_s < t0, t_s > t0
-    if np.mean(ok[after]) < MIN_SEEN_FRACTION or np.count_nonzero(ok & after) < 3 or np.count_nonzero(ok & before) < 2:
+    if _seen(ok, t_s, after, t0, dt) < MIN_SEEN_FRACTION or np.count_nonzero(ok & after) < 3 or np.count_nonzero(ok & before) < 2:
         return float("nan"), float("inf")
     landed = edge_px[ok & after][0]
     if landed - np.nanmin(edge_px[before]) < MIN_DEPARTURE_FOOT * foot_px:

@@ -277,3 +277,18 @@ def test_event_table_carries_the_touchdown_cue():
     table = ContactDetection([c], (0.0, 0.0), 100.0).events()
     assert table.kind.tolist() == ["touchdown", "toeoff"]
     assert table.cue.tolist() == ["silhouette", "landmarks"]
+
+
+def test_seen_fraction_counts_the_samples_next_to_the_breakpoint():
+    fps = 240.0
+    t = np.arange(-0.06, 0.0601, 1 / fps)
+    t0 = 0.3 / fps
+    edge = _edge_track(t, t0)
+    early = edge.copy()
+    early[t < -0.035] = np.nan  # the other leg passes over the strip in mid-stance
+    got, _ = sil.silhouette_toe_off(t, early, -0.03, 0.03, foot_px=25.0)
+    assert got == pytest.approx(t0, abs=0.05 / fps)
+    late = edge.copy()
+    late[(t < t0) & (t > -0.02)] = np.nan  # the planted edge is not seen just before it leaves
+    late[::3] = edge[::3]
+    assert np.isnan(sil.silhouette_toe_off(t, late, -0.03, 0.03, foot_px=25.0)[0])
