@@ -153,7 +153,7 @@ def _silhouette_stage(
     """The detection with touchdowns and toe-offs timed on the shoe's silhouette where the
     image supports it (:mod:`sprintcv.silhouette`; still camera and still ground only)."""
     from .io.video import read_crops
-    from .silhouette import background_frames, refine_toe_offs, refine_touchdowns, toe_windows, touchdown_windows
+    from .silhouette import background_frames, refine_edges, toe_windows, touchdown_windows
 
     video = clean.meta.get("video", {})
     if not video.get("width") or not video.get("height"):
@@ -162,9 +162,8 @@ def _silhouette_stage(
     xy = swap_feet(np.where(partial[:, None, None], np.nan, unfiltered), names, detection.foot_swaps)
     frame = (int(video["height"]), int(video["width"]))
     contacts = detection.contacts
-    td_windows = touchdown_windows(contacts, xy, clean.t_s, names, direction, frame)
-    to_windows = toe_windows(contacts, xy, clean.t_s, names, direction, frame)
-    windows = td_windows + to_windows
+    windows = (touchdown_windows(contacts, xy, clean.t_s, names, direction, frame)
+               + toe_windows(contacts, xy, clean.t_s, names, direction, frame))
     if not windows:
         return detection
     frame_index = np.asarray(clean.frame_index)
@@ -175,10 +174,7 @@ def _silhouette_stage(
     except VideoError as exc:
         warnings.append(f"contact edges timed on the pose landmarks only (the frames could not be read again: {exc})")
         return detection
-    strips, backgrounds = crops[:len(windows)], crops[len(windows):]
-    n_td = len(td_windows)
-    contacts = refine_touchdowns(contacts, td_windows, strips[:n_td], backgrounds[:n_td], clean.t_s)
-    contacts = refine_toe_offs(contacts, to_windows, strips[n_td:], backgrounds[n_td:], clean.t_s)
+    contacts = refine_edges(contacts, windows, crops[:len(windows)], crops[len(windows):], clean.t_s)
     return dataclasses.replace(detection, contacts=contacts)
 
 

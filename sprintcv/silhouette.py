@@ -467,17 +467,19 @@ def _strip_edge(w: EdgeWindow, strip: np.ndarray, bg_crops: np.ndarray, t_s: np.
     return front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=reach * w.foot_px)
 
 
-def refine_toe_offs(
+def refine_edges(
     contacts: Sequence[Contact], windows: Sequence[EdgeWindow], strips: Sequence[np.ndarray],
     backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
 ) -> list[Contact]:
-    """Contacts with the toe-offs the silhouette times (``toeoff_cue = "silhouette"``).
+    """Contacts with the edges the silhouette times (``touchdown_cue`` / ``toeoff_cue`` =
+    ``"silhouette"``); where it declines, the landmark time stays.
 
     Parameters
     ----------
     contacts : sequence of Contact
     windows : sequence of EdgeWindow
-        From :func:`toe_windows`.
+        From :func:`touchdown_windows` and :func:`toe_windows` (each window's ``kind`` says
+        which edge it times).
     strips : sequence of ndarray, shape (len(window.samples), h, w, 3)
         Each window's strip at its samples.
     backgrounds : sequence of ndarray, shape (m, h, w, 3)
@@ -491,33 +493,16 @@ def refine_toe_offs(
         edge = _strip_edge(w, strip, bg_crops, t_s)
         if edge is None:
             continue
-        t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
-        if not np.isfinite(t0):
-            continue
         c = out[w.contact]
-        out[w.contact] = replace(c, toeoff_s=t0, toeoff_sample=int(np.argmin(np.abs(t_s - t0))),
-                                 toeoff_confidence=round(float(np.exp(-halfwidth / dt)), 3),
-                                 toeoff_cue="silhouette")
-    return out
-
-
-def refine_touchdowns(
-    contacts: Sequence[Contact], windows: Sequence[EdgeWindow], strips: Sequence[np.ndarray],
-    backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
-) -> list[Contact]:
-    """Contacts with the touchdowns the silhouette times (``touchdown_cue = "silhouette"``);
-    ``windows`` from :func:`touchdown_windows`, the rest as :func:`refine_toe_offs`."""
-    out = list(contacts)
-    dt = float(np.median(np.diff(t_s)))
-    for w, strip, bg_crops in zip(windows, strips, backgrounds):
-        edge = _strip_edge(w, strip, bg_crops, t_s)
-        if edge is None:
-            continue
-        t0, halfwidth = silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
-        c = out[w.contact]
-        if not np.isfinite(t0) or not (np.isnan(c.toeoff_s) or t0 < c.toeoff_s):
-            continue
-        out[w.contact] = replace(c, touchdown_s=t0, touchdown_sample=int(np.argmin(np.abs(t_s - t0))),
-                                 touchdown_confidence=round(float(np.exp(-halfwidth / dt)), 3),
-                                 touchdown_cue="silhouette")
+        if w.kind == "touchdown":
+            t0, halfwidth = silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+            usable = np.isfinite(t0) and (np.isnan(c.toeoff_s) or t0 < c.toeoff_s)
+        else:
+            t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
+            usable = np.isfinite(t0)
+        if usable:
+            out[w.contact] = replace(c, **{
+                f"{w.kind}_s": t0, f"{w.kind}_sample": int(np.argmin(np.abs(t_s - t0))),
+                f"{w.kind}_confidence": round(float(np.exp(-halfwidth / dt)), 3), f"{w.kind}_cue": "silhouette",
+            })
     return out

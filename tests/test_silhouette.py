@@ -160,7 +160,7 @@ def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -> np.nda
     return frames
 
 
-def test_refine_toe_offs_replaces_the_landmark_time_and_keeps_it_where_the_lane_is_busy():
+def test_refine_edges_retimes_a_toe_off_and_keeps_the_landmark_time_where_the_lane_is_busy():
     fps = 240.0
     t = np.arange(0, 0.5, 1 / fps)
     t0 = 0.2503
@@ -170,13 +170,13 @@ def test_refine_toe_offs_replaces_the_landmark_time_and_keeps_it_where_the_lane_
     samples = np.flatnonzero((t > 0.2) & (np.abs(t - landmark) <= 0.06))
     w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - 0.03, landmark + 0.03, landmark)
     empty = np.repeat(frames[-1:], 5, axis=0)  # the lane with nobody on it
-    (out,) = sil.refine_toe_offs([c], [w], [frames[samples]], [np.concatenate([empty, frames[:2]])], t)
+    (out,) = sil.refine_edges([c], [w], [frames[samples]], [np.concatenate([empty, frames[:2]])], t)
     assert out.toeoff_cue == "silhouette"
     assert out.toeoff_s == pytest.approx(t0, abs=0.5 / fps)
     assert out.toeoff_sample == int(np.argmin(np.abs(t - out.toeoff_s)))
     assert out.touchdown_s == c.touchdown_s and 0 < out.toeoff_confidence <= 1
     # The shoe stands in the strip in most background frames: no trustworthy background.
-    (kept,) = sil.refine_toe_offs([c], [w], [frames[samples]], [frames[:9]], t)
+    (kept,) = sil.refine_edges([c], [w], [frames[samples]], [frames[:9]], t)
     assert kept == c and kept.toeoff_cue == "landmarks"
 
 
@@ -250,7 +250,7 @@ def _landing_scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -
     return frames
 
 
-def test_refine_touchdowns_replaces_the_landmark_time_and_keeps_it_where_the_lane_is_busy():
+def test_refine_edges_retimes_a_touchdown_and_keeps_the_landmark_time_where_the_lane_is_busy():
     fps = 240.0
     t = np.arange(0, 0.5, 1 / fps)
     t0 = 0.2004
@@ -261,12 +261,12 @@ def test_refine_touchdowns_replaces_the_landmark_time_and_keeps_it_where_the_lan
     w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 59.0, 25.0, samples, landmark - 0.03, landmark + 0.03,
                        landmark, kind="touchdown")
     empty = np.repeat(frames[:1], 5, axis=0)  # before the shoe arrives: the empty lane
-    (out,) = sil.refine_touchdowns([c], [w], [frames[samples]], [np.concatenate([empty, frames[-2:]])], t)
+    (out,) = sil.refine_edges([c], [w], [frames[samples]], [np.concatenate([empty, frames[-2:]])], t)
     assert out.touchdown_cue == "silhouette" and out.toeoff_cue == "landmarks"
     assert out.touchdown_s == pytest.approx(t0, abs=0.5 / fps)
     assert out.touchdown_sample == int(np.argmin(np.abs(t - out.touchdown_s)))
     assert out.toeoff_s == c.toeoff_s and 0 < out.touchdown_confidence <= 1
-    (kept,) = sil.refine_touchdowns([c], [w], [frames[samples]], [frames[-9:]], t)
+    (kept,) = sil.refine_edges([c], [w], [frames[samples]], [frames[-9:]], t)
     assert kept == c
 
 
