@@ -13,8 +13,13 @@ starts with the toe-off of the other foot ``A`` and ends with ``B`` in full supp
    hip height jitters by about 2 px, so their highest frame is off by 2-5 frames at 120 fps
    (measured on the synthetic clips).
 3. ``strike``: foot ``B`` furthest in front of the hips before it lands: the maximum of
-   (ankle ``B`` x - hip-midpoint x) over the flight, refined by a parabola through the
-   samples around it. After it the foot moves back towards the ground ("pawing").
+   (ankle ``B`` x - hip-midpoint x) over the flight, the vertex of a parabola fitted to the
+   top of the peak: the samples within :data:`STRIKE_TOP_LEG` leg lengths of the maximum
+   (:func:`~sprintcv.metrics.mechanics.window_peak_time`). After it the foot moves back
+   towards the ground ("pawing"). The peak is broad: at 240 fps the ankle stays within 1 px
+   of its top for 6-8 frames, so the top sample alone (with a three-sample parabola) moved
+   with a pixel of pose error and put the strike 1.5-2.8 frames off on two 240 fps synthetic
+   clips; the band's fit is 0.8 there (``benchmarks/accuracy.py``).
 4. ``touchdown``: the first frame with foot ``B`` on the ground (the first sample at or after
    its touchdown).
 5. ``full_support``: foot ``B`` under the hips: the first time in ``B``'s contact at which the
@@ -33,12 +38,18 @@ from typing import Any
 
 import numpy as np
 
-from ..events import Contact
+from ..events import Contact, leg_length
 from ..joints import SIDES, other_side, side_joint
 from .kinematics import window_mask
-from .mechanics import hip_midpoint, joint_xy, window_extreme
+from .mechanics import hip_midpoint, joint_xy, window_peak_time
 
 POSITIONS: tuple[str, ...] = ("toe_off", "max_vertical_projection", "strike", "touchdown", "full_support")
+#: Depth of the top of the ankle's forward swing that shapes the strike's fit, leg lengths
+#: (hip-knee-ankle, about 4.5 px for a runner 190 px tall). Pooled strike frame error on the
+#: synthetic clips at 120-240 fps: 0.72 frame with the three samples at the top, 0.57 / 0.55 /
+#: 0.53 with bands of 0.04 / 0.05 / 0.07, 0.69 with 0.1 (the fit then reaches the steep,
+#: asymmetric sides of the peak).
+STRIKE_TOP_LEG = 0.05
 POSITION_LABELS: dict[str, str] = {
     "toe_off": "toe-off", "max_vertical_projection": "max vertical projection", "strike": "strike",
     "touchdown": "touchdown", "full_support": "full support",
@@ -80,14 +91,17 @@ def hip_passes_time(foot_x: np.ndarray, hip_x: np.ndarray, t_s: np.ndarray, t0: 
 
 
 def step_positions(
-    xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, before: Contact, landing: Contact
+    xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, before: Contact, landing: Contact,
+    leg_px: float | None = None,
 ) -> dict[str, tuple[float, int] | None]:
     """The five positions of the step from ``before``'s toe-off to ``landing``'s support.
 
-    Returns ``{position: (time_s, sample) or None}`` (see the module docstring); ``time_s`` is
-    the defining instant (sub-frame), ``sample`` the frame shown.
+    ``leg_px`` is the leg length (hip-knee-ankle, px) that scales the strike's fit; measured
+    from ``xy`` when not given. Returns ``{position: (time_s, sample) or None}`` (see the
+    module docstring); ``time_s`` is the defining instant (sub-frame), ``sample`` the frame shown.
     """
     t_s = np.asarray(t_s, float)
+    leg = leg_length(xy, tuple(names)) if leg_px is None else float(leg_px)
     hip = hip_midpoint(xy, names)
     foot = landing.foot
     to, td, to_b = float(before.toeoff_s), float(landing.touchdown_s), float(landing.toeoff_s)
@@ -99,7 +113,7 @@ def step_positions(
         if (k := _nearest(t_s, apex)) is not None:
             out["max_vertical_projection"] = (apex, k)
         ahead = joint_xy(xy, names, side_joint(foot, "ankle"))[:, 0] - hip[:, 0]
-        t_strike, _, _ = window_extreme(ahead, t_s, to, td)
+        t_strike = window_peak_time(ahead, t_s, to, td, STRIKE_TOP_LEG * leg)
         if (k := _nearest(t_s, t_strike)) is not None:
             out["strike"] = (t_strike, k)
     if (k := _first_at_or_after(t_s, td)) is not None:
@@ -117,10 +131,13 @@ def all_step_positions(
 ) -> list[tuple[int, dict[str, tuple[float, int] | None]]]:
     """:func:`step_positions` for every contact that follows one of the other foot:
     ``[(row index of the landing contact, positions), ...]``."""
-    out = []
+    out: list[tuple[int, dict[str, tuple[float, int] | None]]] = []
+    if len(contacts) < 2:
+        return out
+    leg = leg_length(xy, tuple(names))
     for i in range(1, len(contacts)):
         if contacts[i].foot != contacts[i - 1].foot:
-            out.append((i, step_positions(xy, names, t_s, contacts[i - 1], contacts[i])))
+            out.append((i, step_positions(xy, names, t_s, contacts[i - 1], contacts[i], leg_px=leg)))
     return out
 
 

@@ -28,6 +28,7 @@ from sprintcv.metrics.mechanics import (
     step_mechanics,
     step_oscillation,
     window_extreme,
+    window_peak_time,
 )
 
 from .conftest import FPS, LEG, SHANK, THIGH, contact, figure
@@ -56,6 +57,27 @@ def test_window_extreme_refines_time_and_rejects_edges():
     holes = y.copy()
     holes[[1, 2, 3]] = np.nan  # 3 of 11 missing: under 80 % covered
     assert np.isnan(window_extreme(holes, t, 0.0, 1.0)[0])
+
+
+def test_window_peak_time_fits_the_top_of_a_broad_peak():
+    fps = 240.0
+    t = np.arange(121) / fps
+    # a broad peak (curvature 0.08 px per frame squared, as the ankle's forward swing at
+    # 240 fps), its top at 0.2521 s (sample 60.5)
+    frames = t * fps - 60.5
+    y = 50.0 - 0.08 * frames ** 2
+    assert window_peak_time(y, t, 0.0, 0.5, top_band=4.5) == pytest.approx(0.2521, abs=1e-4)
+    # 1.5 px too high 3.5 frames before the top (a landmark's error): the top sample
+    # moves there, and with it the three-sample time (3.3 frames early); the band's fit 0.15 frame
+    bumped = y.copy()
+    bumped[57] += 1.5
+    t3 = window_extreme(bumped, t, 0.0, 0.5)[0]
+    assert abs(t3 * fps - 60.5) > 3.0
+    assert abs(window_peak_time(bumped, t, 0.0, 0.5, top_band=4.5) * fps - 60.5) < 0.5
+    # a band thinner than one sample's drop: the three samples around the top, as window_extreme
+    assert window_peak_time(y, t, 0.0, 0.5, top_band=0.0) == pytest.approx(window_extreme(y, t, 0.0, 0.5)[0])
+    # no interior peak: NaN, as window_extreme
+    assert np.isnan(window_peak_time(t, t, 0.0, 0.5, top_band=4.5))
 
 
 def test_positive_time_fraction_places_the_crossing_between_samples():
