@@ -32,7 +32,9 @@ from .events import ContactDetection, EventTable, alternation_breaks, detect_con
 from .flags import FlagThresholds
 from .joints import near_side
 from .io.video import VideoReader, capture_times, frame_rate_report, validate_fps
-from .metrics.kinematics import angle_series, kinematic_summary, step_kinematics
+from .metrics.kinematics import (
+    angle_series, broken_leg_samples, hide_broken_legs, kinematic_summary, step_kinematics,
+)
 from .metrics.periodicity import pelvis_step_frequency_hz
 from .metrics.temporal import steps_table, temporal_summary
 from .pose.cache import PoseCache, cache_key, file_sha256
@@ -515,7 +517,8 @@ def analyze(
         detection = _silhouette_stage(path, detection, unfiltered, clean, direction, partial, warnings)
     contacts = detection.contacts
     steps = _with_camera_side(steps_table(contacts, rate["effective_fps"]), near_side(direction))
-    angles = angle_series(body, clean.joint_names)
+    broken = broken_leg_samples(body, clean.joint_names)
+    angles = hide_broken_legs(angle_series(body, clean.joint_names), broken)
     steps.update(step_kinematics(angles, body, clean.joint_names, clean.t_s, contacts, detection.leg_length_px))
     temporal = temporal_summary(steps, contacts)
     temporal.update(_choose_step_frequency(temporal, contacts, body, clean.t_s, clean.joint_names, warnings))
@@ -548,7 +551,8 @@ def analyze(
     summary = _summary(path, raw, rate, direction, steps, temporal,
                        kinematic_summary(angles, steps),
                        {**report.to_dict(), "feet_swapped_frames": int(detection.foot_swaps.any(axis=1).sum()),
-                        "feet_lost_frames": int(detection.foot_lost.any(axis=(1, 2)).sum())},
+                        "feet_lost_frames": int(detection.foot_lost.any(axis=(1, 2)).sum()),
+                        "leg_pose_implausible_frames": {side: int(b.sum()) for side, b in broken.items()}},
                        warnings, from_cache)
     summary.update(lane_fields)
     summary.update(mech_fields)
