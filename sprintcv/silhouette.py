@@ -36,7 +36,9 @@ For each contact whose toe-off the landmarks timed (:func:`toe_windows`):
    :data:`SEARCH_S` of the landmark toe-off, on :data:`FIT_HALF_S` of samples each side.
    At low frame rates (about 60 fps: a contact's second half under :data:`MIN_SIDE_SAMPLES`
    samples) the strip is taller, the planted side the whole contact and the departure a
-   straight line (:data:`LOW_RATE_STRIP_FOOT`).
+   straight line (:data:`LOW_RATE_STRIP_FOOT`). At higher rates that model is the fallback
+   where the linear + quadratic one declines: a toe that rises steeply as it leaves is out
+   of the thin strip a frame or two after toe-off, too few samples to fix a quadratic.
 
 The silhouette's toe-off replaces the landmarks' when the strip was usable, the front edge
 was seen in nearly every planted sample within the search half-range of the breakpoint
@@ -467,6 +469,17 @@ def _strip_edge(w: EdgeWindow, strip: np.ndarray, bg_crops: np.ndarray, t_s: np.
     return front_edge(diff[:, top:int(bottom) + 1], anchor, w.forward, reach_px=reach * w.foot_px)
 
 
+def _edge_fit(w: EdgeWindow, strip: np.ndarray, bg_crops: np.ndarray, t_s: np.ndarray) -> tuple[float, float]:
+    """The silhouette's time of ``w``'s edge and its half-width (s); ``(nan, inf)`` where the
+    strip or the fit declines."""
+    edge = _strip_edge(w, strip, bg_crops, t_s)
+    if edge is None:
+        return float("nan"), float("inf")
+    if w.kind == "touchdown":
+        return silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+    return silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
+
+
 def refine_edges(
     contacts: Sequence[Contact], windows: Sequence[EdgeWindow], strips: Sequence[np.ndarray],
     backgrounds: Sequence[np.ndarray], t_s: np.ndarray,
@@ -490,16 +503,11 @@ def refine_edges(
     out = list(contacts)
     dt = float(np.median(np.diff(t_s)))
     for w, strip, bg_crops in zip(windows, strips, backgrounds):
-        edge = _strip_edge(w, strip, bg_crops, t_s)
-        if edge is None:
-            continue
         c = out[w.contact]
-        if w.kind == "touchdown":
-            t0, halfwidth = silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
-            usable = np.isfinite(t0) and (np.isnan(c.toeoff_s) or t0 < c.toeoff_s)
-        else:
-            t0, halfwidth = silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
-            usable = np.isfinite(t0)
+        t0, halfwidth = _edge_fit(w, strip, bg_crops, t_s)
+        if w.kind == "toeoff" and not w.low_rate and not np.isfinite(t0):
+            t0, halfwidth = _edge_fit(replace(w, low_rate=True), strip, bg_crops, t_s)
+        usable = np.isfinite(t0) and (w.kind == "toeoff" or np.isnan(c.toeoff_s) or t0 < c.toeoff_s)
         if usable:
             out[w.contact] = replace(c, **{
                 f"{w.kind}_s": t0, f"{w.kind}_sample": int(np.argmin(np.abs(t_s - t0))),

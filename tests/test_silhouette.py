@@ -145,18 +145,20 @@ def test_toe_windows_at_60_fps_use_the_whole_contact():
     assert w.t_lo_s == pytest.approx(max(t[16] - 2 / fps, t[11]))
 
 
-def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80) -> np.ndarray:
-    """A lane with a shoe (bright block, bottom rows) planted at x 20-40 that moves off at t0."""
+def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80, top: int = 20,
+           lift_px_s: float = 400.0, lift_after_s: float = 0.01) -> np.ndarray:
+    """A lane with a shoe (bright block, rows ``top``-31) planted at x 20-40 that moves off at
+    t0 and rises at ``lift_px_s`` from ``lift_after_s`` after it."""
     rng = np.random.default_rng(1)
     lane = rng.integers(90, 130, (rows, cols, 3)).astype(np.uint8)
     frames = np.repeat(lane[None], len(t_s), axis=0)
     for i, t in enumerate(t_s):
         d = t - t0
         shift = 0.0 if d < 0 else 900.0 * d
-        lift = 0 if d < 0.01 else int(400 * (d - 0.01))
+        lift = 0 if d < lift_after_s else int(lift_px_s * (d - lift_after_s))
         front = 40.0 + shift
         x0, x1 = int(round(front - 20)), int(round(front))
-        frames[i, max(0, 20 - lift):max(0, 32 - lift), max(0, x0):max(0, min(cols, x1))] = 240
+        frames[i, max(0, top - lift):max(0, 32 - lift), max(0, x0):max(0, min(cols, x1))] = 240
     return frames
 
 
@@ -178,6 +180,25 @@ def test_refine_edges_retimes_a_toe_off_and_keeps_the_landmark_time_where_the_la
     # The shoe stands in the strip in most background frames: no trustworthy background.
     (kept,) = sil.refine_edges([c], [w], [frames[samples]], [frames[:9]], t)
     assert kept == c and kept.toeoff_cue == "landmarks"
+
+
+def test_a_toe_that_leaves_the_thin_strip_at_once_is_timed_in_the_taller_one():
+    """A toe that rises as it leaves (a steep toe-off, seen large) is out of the thin strip
+    after one or two frames: too few for the linear + quadratic departure, which declines.
+    The low-rate model (taller strip, straight departure) then times it."""
+    fps = 120.0
+    t = np.arange(0, 0.5, 1 / fps)
+    t0 = 0.2503
+    landmark = t0 - 2 / fps
+    c = Contact("right", 0.14, landmark, int(0.14 * fps), int(round(landmark * fps)), 0.8, 0.5)
+    frames = _scene(t, t0, top=14, lift_after_s=0.0)
+    samples = np.flatnonzero((t > 0.2) & (np.abs(t - landmark) <= 0.06))
+    w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - 0.03, landmark + 0.03, landmark)
+    bg = np.concatenate([np.repeat(frames[-1:], 5, axis=0), frames[:2]])
+    assert np.isnan(sil._edge_fit(w, frames[samples], bg, t)[0])  # the thin strip alone declines
+    (out,) = sil.refine_edges([c], [w], [frames[samples]], [bg], t)
+    assert out.toeoff_cue == "silhouette"
+    assert out.toeoff_s == pytest.approx(t0, abs=0.5 / fps)
 
 
 def test_event_table_says_which_cue_timed_each_event():
