@@ -515,6 +515,14 @@ def analyze(
         )
     if silhouette and not loc.get("camera_moving") and detection.ground_velocity_px_s == 0.0:
         detection = _silhouette_stage(path, detection, unfiltered, clean, direction, partial, warnings)
+    elif (silhouette and not loc.get("camera_moving") and detection.contacts
+          and rate["effective_fps"] >= MIN_RELIABLE_CONTACT_FPS):
+        # A moving camera has its own warning; a moving ground (a treadmill belt) has none.
+        warnings.append(
+            "the ground moves under the runner (treadmill?): touchdowns and toe-offs are timed on the pose "
+            "landmarks alone, not on the shoe against still ground, so they are less precise (on a blurred "
+            "60 fps treadmill test clip contact times came out 3.7 frames short)"
+        )
     contacts = detection.contacts
     steps = _with_camera_side(steps_table(contacts, rate["effective_fps"]), near_side(direction))
     broken = broken_leg_samples(body, clean.joint_names)

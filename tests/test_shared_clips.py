@@ -71,6 +71,9 @@ def test_treadmill_60fps_cadence_matches_labels(analysed, shared_clips):
     truth_spm = 60.0 * (len(td) - 1) / ((td[-1] - td[0]) / labels["container_fps"])
     summary = json.loads((analysed["treadmill_60fps_portrait.mp4"][1] / "summary.json").read_text())
     assert summary["cadence_spm"] == pytest.approx(truth_spm, rel=0.02)
+    # the belt moves: no still ground to time the shoe against, and the output says so
+    assert summary["toeoff_cues"]["silhouette"] == summary["touchdown_cues"]["silhouette"] == 0
+    assert any("treadmill" in w and "landmarks alone" in w for w in summary["warnings"]), summary["warnings"]
 
 
 def test_moving_camera_is_said(analysed):
