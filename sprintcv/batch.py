@@ -990,6 +990,18 @@ def run_batch(
                 bar.close()
             for job in plan.jobs:  # not reached by the scan when it was interrupted
                 rows.setdefault(str(job.clip), _row(job, "pending"))
+            if interrupted:
+                # A worker publishes its clip's folder before the result reaches on_result:
+                # an interrupt in between leaves a complete folder that its row calls pending.
+                for job in plan.jobs:
+                    row = rows[str(job.clip)]
+                    manifest = _published_since(job, row, started_at) if row["status"] == "pending" else None
+                    if manifest is not None:
+                        summary = _read_summary(job.out_dir)
+                        row = _with_summary(_row(job, "done", clip_sha256=row["clip_sha256"],
+                                                 analysis_s=manifest.get("analysis_s"), analysed_now=True), summary)
+                        rows[str(job.clip)] = row
+                        record(job, row, summary)
             all_rows = list(rows.values())
             n_pending = sum(1 for r in all_rows if r["status"] == "pending")
             write_team_summary(out, all_rows, header(complete=n_pending == 0, interrupted=interrupted))
@@ -1002,6 +1014,20 @@ def run_batch(
     if interrupted:
         raise BatchInterrupted(report)
     return report
+
+
+def _published_since(job: Job, row: Mapping[str, Any], since_iso: str) -> dict[str, Any] | None:
+    """The manifest of the complete results that this batch (started at ``since_iso``)
+    published for ``row``'s clip, or None."""
+    sha = row.get("clip_sha256")
+    manifest = completed_manifest(job, job_key(job, sha)) if sha else None
+    if manifest is None:
+        return None
+    try:
+        fresh = dt.datetime.fromisoformat(str(manifest.get("finished_at"))) >= dt.datetime.fromisoformat(since_iso)
+    except ValueError:
+        return None
+    return manifest if fresh else None
 
 
 def _read_summary(folder: Path) -> dict[str, Any] | None:

@@ -170,6 +170,46 @@ def test_interrupt_writes_the_summary_of_what_finished(tmp_path):
         run_batch(plan, executor=InterruptAfter(0))
 
 
+class InterruptBeforeResult:
+    """An executor whose first job publishes its folder, then Ctrl-C comes before its result
+    reaches the batch (the window between a worker's publish and ``on_result``)."""
+
+    def describe(self):
+        return "test"
+
+    def run(self, jobs, fn, on_result):
+        fn(jobs[0])
+        raise KeyboardInterrupt
+
+
+def _publish_fake(job):
+    import datetime as dt
+
+    job.out_dir.mkdir(parents=True)
+    (job.out_dir / "summary.json").write_text("{}")
+    manifest = {"key": job_key(job, file_sha256(job.clip)), "files": ["summary.json", MANIFEST_NAME],
+                "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "analysis_s": 1.5}
+    (job.out_dir / MANIFEST_NAME).write_text(json.dumps(manifest))
+    return JobResult(clip=job.clip, name=job.name, status="done")
+
+
+def test_interrupt_after_a_clip_was_published_counts_it_done(tmp_path):
+    fake_clips(tmp_path / "clips")
+    plan = plan_batch([tmp_path / "clips"], out_dir=tmp_path / "out", outputs=LIGHT)
+    with pytest.raises(BatchInterrupted) as info:
+        run_batch(plan, executor=InterruptBeforeResult(), job_fn=_publish_fake)
+    assert info.value.report.counts["done"] == 1 and info.value.report.counts["pending"] == 2
+    team = read_team_summary(tmp_path / "out")
+    assert sorted(r["status"] for r in team["clips"]) == ["done", "pending", "pending"]
+    # results of an earlier batch (finished before this one started) are not taken for this one's
+    old = json.loads((plan.jobs[0].out_dir / MANIFEST_NAME).read_text())
+    old["finished_at"] = "2001-01-01T00:00:00+00:00"
+    (plan.jobs[0].out_dir / MANIFEST_NAME).write_text(json.dumps(old))
+    with pytest.raises(BatchInterrupted) as again:
+        run_batch(plan, executor=InterruptAfter(0), force=True)
+    assert again.value.report.counts["done"] == 0
+
+
 def test_interrupt_while_checking_what_is_done(tmp_path, monkeypatch):
     import sprintcv.batch as batch_module
 
