@@ -19,7 +19,7 @@ starts with the toe-off of the other foot ``A`` and ends with ``B`` in full supp
    towards the ground ("pawing"). The peak is broad: at 240 fps the ankle stays within 1 px
    of its top for 6-8 frames, so the top sample alone (with a three-sample parabola) moved
    with a pixel of pose error and put the strike 1.5-2.8 frames off on two 240 fps synthetic
-   clips; the band's fit is 0.8 there (``benchmarks/accuracy.py``).
+   clips; the band's fit is 1.0 and 0.8 there (``benchmarks/accuracy.py``).
 4. ``touchdown``: the first frame with foot ``B`` on the ground (the first sample at or after
    its touchdown).
 5. ``full_support``: foot ``B`` under the hips: the first time in ``B``'s contact at which the
@@ -90,6 +90,15 @@ def hip_passes_time(foot_x: np.ndarray, hip_x: np.ndarray, t_s: np.ndarray, t0: 
     return float("nan")
 
 
+def _leg_px(xy: np.ndarray, names: Sequence[str]) -> float:
+    """The leg length (px), or NaN where it cannot be measured: the strike's fit then uses the
+    three samples at the top."""
+    try:
+        return leg_length(xy, tuple(names))
+    except ValueError:
+        return float("nan")
+
+
 def step_positions(
     xy: np.ndarray, names: Sequence[str], t_s: np.ndarray, before: Contact, landing: Contact,
     leg_px: float | None = None,
@@ -101,7 +110,7 @@ def step_positions(
     module docstring); ``time_s`` is the defining instant (sub-frame), ``sample`` the frame shown.
     """
     t_s = np.asarray(t_s, float)
-    leg = leg_length(xy, tuple(names)) if leg_px is None else float(leg_px)
+    leg = _leg_px(xy, names) if leg_px is None else float(leg_px)
     hip = hip_midpoint(xy, names)
     foot = landing.foot
     to, td, to_b = float(before.toeoff_s), float(landing.touchdown_s), float(landing.toeoff_s)
@@ -134,7 +143,7 @@ def all_step_positions(
     out: list[tuple[int, dict[str, tuple[float, int] | None]]] = []
     if len(contacts) < 2:
         return out
-    leg = leg_length(xy, tuple(names))
+    leg = _leg_px(xy, names)
     for i in range(1, len(contacts)):
         if contacts[i].foot != contacts[i - 1].foot:
             out.append((i, step_positions(xy, names, t_s, contacts[i - 1], contacts[i], leg_px=leg)))
