@@ -4,7 +4,9 @@ Definitions (times in seconds of capture time):
 
 * ``contact_s`` = toe-off - touchdown of the same contact;
 * ``flight_s`` = next contact's touchdown - this toe-off (the flight *after* this contact);
-* ``step_s`` = next contact's touchdown - this touchdown; ``step_frequency_hz`` = 1 / step_s;
+* ``step_s`` = next contact's touchdown - this touchdown; ``step_frequency_hz`` = 1 / step_s
+  (per step; the run's is 1 / the mean step time from touchdowns and toe-offs together,
+  :func:`event_step_frequency`);
 * left/right asymmetry of a quantity = 100 * (left - right) / mean(left, right), in percent.
 
 A value is NaN where an event it needs is missing or where the next contact is not the other
@@ -70,16 +72,36 @@ def asymmetry_pct(left: float, right: float) -> float:
 
 
 def stride_frequency(contacts: list[Contact]) -> float:
-    """Step frequency from same-foot touchdown intervals (strides), Hz; robust to missed
-    contacts of the other foot. NaN with fewer than one stride."""
+    """Step frequency from same-foot intervals (strides) of touchdowns and of toe-offs, Hz;
+    robust to missed contacts of the other foot. NaN with fewer than one stride."""
     strides = []
     for foot in ("left", "right"):
-        td = np.array([c.touchdown_s for c in contacts if c.foot == foot and np.isfinite(c.touchdown_s)])
-        if len(td) >= 2:
-            d = np.diff(td)
-            med = np.median(d)
-            strides.extend(d[(d > 0.6 * med) & (d < 1.4 * med)])
+        for edge in ("touchdown_s", "toeoff_s"):
+            t = np.array([getattr(c, edge) for c in contacts if c.foot == foot and np.isfinite(getattr(c, edge))])
+            if len(t) >= 2:
+                d = np.diff(t)
+                med = np.median(d)
+                strides.extend(d[(d > 0.6 * med) & (d < 1.4 * med)])
     return float(2.0 / np.mean(strides)) if strides else float("nan")
+
+
+def event_step_frequency(contacts: list[Contact]) -> tuple[float, int]:
+    """Step frequency (Hz) from the intervals between consecutive contacts of alternating feet,
+    touchdown to touchdown and toe-off to toe-off, and the number of steps it rests on.
+
+    Both edges mark the same step, so each interval is the step time; pooling the two halves
+    an edge's timing error, and where one edge of a short clip is poorly timed (a
+    low-confidence touchdown) the other carries the estimate.
+    """
+    intervals, steps = [], 0
+    for a, b in zip(contacts[:-1], contacts[1:]):
+        if a.foot == b.foot:
+            continue
+        d = [getattr(b, e) - getattr(a, e) for e in ("touchdown_s", "toeoff_s")]
+        d = [x for x in d if np.isfinite(x) and x > 0]
+        intervals += d
+        steps += bool(d)
+    return (float(1.0 / np.mean(intervals)) if intervals else float("nan")), steps
 
 
 def temporal_summary(steps: dict[str, np.ndarray], contacts: list[Contact]) -> dict[str, Any]:
@@ -90,10 +112,10 @@ def temporal_summary(steps: dict[str, np.ndarray], contacts: list[Contact]) -> d
         out[f"{key}_mean"] = s["mean"]
         out[f"{key}_sd"] = s["sd"]
         out[f"{key}_n"] = s["n"]
-    step_f = 1.0 / out["step_s_mean"] if np.isfinite(out["step_s_mean"]) and out["step_s_mean"] > 0 else float("nan")
+    step_f, n_steps = event_step_frequency(contacts)
     stride_f = stride_frequency(contacts)
     # Prefer consecutive steps; fall back to strides when the other foot's contacts were missed.
-    out["step_frequency_hz"] = step_f if out["step_s_n"] >= 2 else stride_f
+    out["step_frequency_hz"] = step_f if n_steps >= 2 else stride_f
     out["step_frequency_from_strides_hz"] = stride_f
     out["cadence_spm"] = 60.0 * out["step_frequency_hz"] if np.isfinite(out["step_frequency_hz"]) else float("nan")
     per_foot: dict[str, dict[str, float]] = {}

@@ -43,7 +43,8 @@ def test_summary_and_asymmetry():
     assert s["contact_s_mean"] == pytest.approx(0.10)
     assert s["per_foot"]["left"]["contact_s_mean"] == pytest.approx(0.11)
     assert s["asymmetry_pct"]["contact_s"] == pytest.approx(100 * 0.02 / 0.10)
-    assert s["step_frequency_hz"] == pytest.approx(1 / np.mean([0.23, 0.21, 0.23]))
+    # touchdown steps 0.23, 0.21, 0.23 and toe-off steps 0.21, 0.23, 0.21: both edges time the step
+    assert s["step_frequency_hz"] == pytest.approx(1 / np.mean([0.23, 0.21, 0.23, 0.21, 0.23, 0.21]))
 
 
 def test_stride_frequency_survives_missing_far_foot():
@@ -55,3 +56,19 @@ def test_stride_frequency_survives_missing_far_foot():
 
 def test_asymmetry_missing():
     assert np.isnan(asymmetry_pct(float("nan"), 1.0))
+
+
+def test_step_frequency_pools_touchdown_and_toe_off_steps():
+    from sprintcv.metrics.temporal import event_step_frequency, stride_frequency
+
+    # three contacts, step time 0.21 s; the first touchdown timed 0.03 s late
+    contacts = [_c("left", 0.03, 0.10), _c("right", 0.21, 0.31), _c("left", 0.42, 0.52)]
+    hz, n = event_step_frequency(contacts)
+    assert n == 2
+    assert hz == pytest.approx(1 / np.mean([0.18, 0.21, 0.21, 0.21]))  # 4.85 Hz; 5.13 from touchdowns alone
+    # strides: touchdown 0.39 s and toe-off 0.42 s for the left foot
+    assert stride_frequency(contacts) == pytest.approx(2 / np.mean([0.39, 0.42]))
+    # the same foot twice in a row is not a step; a missing edge leaves the other
+    assert event_step_frequency([_c("left", 0.0, 0.1), _c("left", 0.4, 0.5)]) == (pytest.approx(np.nan, nan_ok=True), 0)
+    hz, n = event_step_frequency([_c("left", 0.0, np.nan), _c("right", 0.22, 0.32)])
+    assert n == 1 and hz == pytest.approx(1 / 0.22)
