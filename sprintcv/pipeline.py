@@ -513,11 +513,11 @@ def analyze(
             "coarse, so contact times and step lengths are less reliable; film closer or zoom in "
             "(distances and split times are not affected)"
         )
-    if silhouette and not loc.get("camera_moving") and detection.ground_velocity_px_s == 0.0:
+    # A moving camera has its own warning; a moving ground (a treadmill belt) gets one here.
+    still_camera = silhouette and not loc.get("camera_moving")
+    if still_camera and detection.ground_velocity_px_s == 0.0:
         detection = _silhouette_stage(path, detection, unfiltered, clean, direction, partial, warnings)
-    elif (silhouette and not loc.get("camera_moving") and detection.contacts
-          and rate["effective_fps"] >= MIN_RELIABLE_CONTACT_FPS):
-        # A moving camera has its own warning; a moving ground (a treadmill belt) has none.
+    elif still_camera and detection.contacts and rate["effective_fps"] >= MIN_RELIABLE_CONTACT_FPS:
         warnings.append(
             "the ground moves under the runner (treadmill?): touchdowns and toe-offs are timed on the pose "
             "landmarks alone, not on the shoe against still ground, so they are less precise (on a blurred "
