@@ -46,7 +46,11 @@ function below:
    side of the edge and moves (linear + quadratic in time) on the swing side; the edge time
    is the least-squares breakpoint (searched on a 1/20-frame grid). Touchdown is the earlier
    of heel and toe (first contact of either), fitted with Huber weights (a blurred frame at
-   impact moves it less); toe-off is the later, and its planted side may drift linearly and,
+   impact moves it less); where the clip's heels are still moving fast when they stop (more
+   than :data:`ABRUPT_LANDING_SPEED` running speeds, :func:`landing_speed_ratio`, at 50 fps
+   and above) the foot is stopped by the impact rather than easing down, and the approach
+   is a straight line (the quadratic would round the corner off and put it late). Toe-off is
+   the later, and its planted side may drift linearly and,
    at 50 fps and above, turn with the foot (the toe landmark sits off the tip the foot pivots
    on, so it moves before the foot leaves; the turn may move the edge at most
    :data:`MAX_TURN_LAG_SAMPLES` beyond the fit without it). The fit uses several samples on
@@ -108,6 +112,19 @@ SHORT_CONTACT_FRACTION = 0.5
 #: Furthest (in samples) the turn term may move a toe-off beyond the fit without it.
 MAX_TURN_LAG_SAMPLES = 3
 
+#: Default breakpoint search inside and outside a contact edge, and the samples fitted beyond
+#: it on each side, seconds (:func:`edge_time`).
+EDGE_SEARCH_IN_S, EDGE_SEARCH_OUT_S, EDGE_WINDOW_S = 0.02, 0.04, 0.03
+#: A clip whose heels still move at more than this many running speeds (median over its
+#: touchdowns, :func:`landing_speed`) just before they stop has its touchdowns fitted with a
+#: straight approach. A linear + quadratic approach describes a foot that eases onto the
+#: ground; a foot stopped by the impact within a frame it rounds off, and puts the breakpoint
+#: late (measured: 1.8-4 frames late on a 60 fps treadmill clip). The synthetic runner eases
+#: its foot down (0.86-1.33 running speeds, median per clip, over 43 clips at 30-240 fps);
+#: real feet were faster on all three hand-labelled clips (1.75-2.33). Below
+#: MIN_LANDING_RATE_HZ the approach's samples span a third of the swing, and an eased foot
+#: reads as fast (1.7 running speeds on an analytic gait at 30 fps): the approach stays curved.
+ABRUPT_LANDING_SPEED, MIN_LANDING_RATE_HZ = 1.5, 50.0
 #: Reweighted passes and Huber constant (in robust residual spreads) of a robust edge fit.
 ROBUST_PASSES, HUBER_K = 2, 2.0
 #: Joints exchanged when the two feet are swapped.
@@ -206,6 +223,10 @@ class ContactDetection:
         Horizontal velocity of the ground in the image (0 on a track, the belt on a treadmill).
     run_speed_leg_s : float
         Hip speed relative to the ground, leg lengths per second.
+    landing_speed_run : float
+        How fast the heels still move just before they stop at touchdown, in running speeds
+        (:func:`landing_speed_ratio`); above :data:`ABRUPT_LANDING_SPEED` the touchdowns were
+        fitted with a straight approach.
     foot_swaps : ndarray of bool, shape (n, len(FOOT_JOINTS))
         Foot landmarks exchanged between the feet (see :func:`stance_foot_swaps`); apply them
         to another copy of the trajectory with :func:`swap_feet`.
@@ -221,6 +242,7 @@ class ContactDetection:
     leg_length_px: float
     ground_velocity_px_s: float = 0.0
     run_speed_leg_s: float = float("nan")
+    landing_speed_run: float = float("nan")
     foot_swaps: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FOOT_JOINTS)), dtype=bool))
     foot_lost: np.ndarray = field(default_factory=lambda: np.zeros((0, len(SIDES), len(FOOT_JOINTS)), dtype=bool))
     warnings: list[str] = field(default_factory=list)
@@ -755,6 +777,46 @@ def stance_excursions(
 
 
 # -- edge timing --------------------------------------------------------------------------------
+def _breakpoint_design(
+    t_s: np.ndarray, grid: np.ndarray, outward: int, powers: tuple[int, ...], inner_drift: bool,
+    inner_turn: np.ndarray | None,
+) -> np.ndarray:
+    """Designs of :func:`breakpoint_fit`'s model for every candidate breakpoint in ``grid``,
+    shape (len(grid), len(t_s), n_par): constant, departure powers, inner drift, inner turn."""
+    lag = (t_s[None, :] - grid[:, None]) * outward
+    d = np.clip(lag, 0.0, None)
+    columns = [np.ones_like(d)] + [d ** k for k in powers]
+    if inner_drift:
+        columns.append(np.clip(-lag, 0.0, None))
+    if inner_turn is not None:
+        turn = np.asarray(inner_turn, float)
+        at_t0 = np.interp(grid, t_s, turn)
+        columns.append(np.where(lag < 0, turn[None, :] - at_t0[:, None], 0.0))
+    return np.stack(columns, axis=-1)
+
+
+def departure_speed(t_s: np.ndarray, points: np.ndarray, t0: float, outward: int) -> float:
+    """Speed of the straight departure of :func:`breakpoint_fit`'s model (``powers=(1,)``)
+    with the breakpoint fixed at ``t0``: how fast the point moves just outside the edge, in
+    ``points``' unit per second (NaN with fewer than two samples on either side).
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (m,)
+    points : ndarray, shape (m, k)
+        NaN-free positions.
+    t0 : float
+        Breakpoint, seconds.
+    outward : {-1, +1}
+    """
+    side = np.sign(outward * (np.asarray(t_s, float) - t0))
+    if np.count_nonzero(side > 0) < 2 or np.count_nonzero(side <= 0) < 2:
+        return float("nan")
+    design = _breakpoint_design(np.asarray(t_s, float), np.array([t0]), outward, (1,), False, None)[0]
+    coef, *_ = np.linalg.lstsq(design, np.asarray(points, float), rcond=None)
+    return float(np.linalg.norm(coef[1]))
+
+
 def breakpoint_fit(
     t_s: np.ndarray, points: np.ndarray, t_lo: float, t_hi: float, outward: int, n_grid: int = 41,
     powers: tuple[int, ...] = (1, 2), inner_drift: bool = False, robust: bool = False,
@@ -804,20 +866,10 @@ def breakpoint_fit(
     if len(t_s) < n_par + 2:
         return float("nan"), float("inf")
     grid = np.linspace(t_lo, t_hi, n_grid)
-    # All candidate breakpoints at once: designs (g, m, p), least squares by the normal
-    # equations (lightly regularised: a candidate with no sample on its moving side has an
-    # all-zero column).
-    lag = (t_s[None, :] - grid[:, None]) * outward
-    d = np.clip(lag, 0.0, None)
-    columns = [np.ones_like(d)] + [d ** k for k in powers]
-    if inner_drift:
-        columns.append(np.clip(-lag, 0.0, None))
-    if inner_turn is not None:
-        turn = np.asarray(inner_turn, float)
-        at_t0 = np.interp(grid, t_s, turn)
-        columns.append(np.where(lag < 0, turn[None, :] - at_t0[:, None], 0.0))
-    design = np.stack(columns, axis=-1)
-    w = np.ones(d.shape)
+    design = _breakpoint_design(t_s, grid, outward, powers, inner_drift, inner_turn)
+    w = np.ones(design.shape[:2])
+    # All candidate breakpoints at once, least squares by the normal equations (lightly
+    # regularised: a candidate with no sample on its moving side has an all-zero column).
     for _ in range(1 + (ROBUST_PASSES if robust else 0)):
         wd = design * w[..., None]
         gram = np.einsum("gmp,gmq->gpq", wd, design) + 1e-12 * np.eye(design.shape[-1])
@@ -834,10 +886,61 @@ def breakpoint_fit(
     return float(grid[best]), float(max(inside.max() - grid[best], grid[best] - inside.min()))
 
 
+def _edge_window(
+    t_s: np.ndarray, edge: int, outward: int, limit: int, search_in_s: float, search_out_s: float,
+    window_s: float,
+) -> tuple[np.ndarray, float, float, int]:
+    """Samples fitted around one contact edge and the breakpoint's search range (see
+    :func:`edge_time`): ``(samples, t_lo, t_hi, n_grid)``."""
+    n = len(t_s)
+    dt = float(np.median(np.diff(t_s)))
+    search_in = min(max(1.5, search_in_s / dt), abs(limit - edge) / 2)
+    search_out = max(1.5, search_out_s / dt)
+    window = max(3, int(round(window_s / dt)))
+    reach_in = int(min(np.ceil(search_in) + window, abs(limit - edge)))
+    reach_out = int(np.ceil(search_out) + window)
+    lo = max(0, min(edge - outward * reach_in, edge + outward * reach_out))
+    hi = min(n - 1, max(edge - outward * reach_in, edge + outward * reach_out))
+    # Inward, the breakpoint may not pass the middle of the contact.
+    samples = np.arange(n)
+    t_in = float(np.interp(edge - outward * search_in, samples, t_s))
+    t_out = float(np.interp(edge + outward * search_out, samples, t_s))
+    t_lo, t_hi = sorted((t_in, t_out))
+    return np.arange(lo, hi + 1), t_lo, t_hi, int(20 * (search_in + search_out)) + 1
+
+
+def _ground_points(xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, point: str,
+                   idx: np.ndarray, edge: int, ground_vx: float) -> np.ndarray:
+    """One foot landmark at samples ``idx`` in ground coordinates (the ground's motion since
+    sample ``edge`` taken out), shape (len(idx), 2)."""
+    p = xy[idx, _col(names, side, point)].copy()
+    p[:, 0] -= ground_vx * (t_s[idx] - t_s[edge])
+    return p
+
+
+def landing_speed(
+    xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, edge: int, ground_vx: float,
+    *, limit: int,
+) -> float:
+    """How fast the heel still moves, relative to the ground, in the samples just before it
+    stops at a touchdown: the departure speed (:func:`departure_speed`) of a straight-approach
+    breakpoint fit on :func:`edge_time`'s samples, pixels per second; NaN where the heel is not
+    seen on both sides of the edge. Arguments as :func:`edge_time`."""
+    idx, t_lo, t_hi, n_grid = _edge_window(t_s, edge, -1, limit, EDGE_SEARCH_IN_S, EDGE_SEARCH_OUT_S,
+                                           EDGE_WINDOW_S)
+    p = _ground_points(xy, t_s, names, side, "heel", idx, edge, ground_vx)
+    ok = np.all(np.isfinite(p), axis=1)
+    if np.count_nonzero(ok & (idx >= edge)) < 3 or np.count_nonzero(ok & (idx < edge)) < 3:
+        return float("nan")
+    t0, _ = breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, -1, n_grid=n_grid, powers=(1,), robust=True)
+    return departure_speed(t_s[idx][ok], p[ok], t0, -1) if np.isfinite(t0) else float("nan")
+
+
 def edge_time(
     xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], side: str, edge: int, outward: int,
-    ground_vx: float, *, limit: int, search_in_s: float = 0.02, search_out_s: float = 0.04,
-    window_s: float = 0.03,
+    ground_vx: float, *, limit: int, search_in_s: float = EDGE_SEARCH_IN_S,
+    search_out_s: float = EDGE_SEARCH_OUT_S, window_s: float = EDGE_WINDOW_S,
+    straight_approach: bool = False,
 ) -> tuple[float, float]:
     """Sub-frame time of one contact edge from the unfiltered heel and toe (see module doc).
 
@@ -859,6 +962,10 @@ def edge_time(
         outside it (at least 1.5 samples each; the decoded edge tends to fall early at
         toe-off, where the landmarks start to move before the foot leaves), and fitted on
         ``window_s`` (at least 3 samples) more on each side.
+    straight_approach : bool
+        Touchdowns: the foot arrives in a straight line (constant velocity) instead of
+        linear + quadratic, for feet that are stopped by the impact rather than easing onto the
+        ground (:data:`ABRUPT_LANDING_SPEED`).
 
     Returns
     -------
@@ -867,27 +974,13 @@ def edge_time(
     halfwidth : float
         Uncertainty of the chosen landmark's breakpoint, seconds (:func:`breakpoint_fit`).
     """
-    n = len(t_s)
     dt = float(np.median(np.diff(t_s)))
-    search_in = min(max(1.5, search_in_s / dt), abs(limit - edge) / 2)
-    search_out = max(1.5, search_out_s / dt)
-    window = max(3, int(round(window_s / dt)))
-    reach_in = int(min(np.ceil(search_in) + window, abs(limit - edge)))
-    reach_out = int(np.ceil(search_out) + window)
-    lo = max(0, min(edge - outward * reach_in, edge + outward * reach_out))
-    hi = min(n - 1, max(edge - outward * reach_in, edge + outward * reach_out))
-    idx = np.arange(lo, hi + 1)
-    t_edge = t_s[edge]
-    # Inward, the breakpoint may not pass the middle of the contact.
-    samples = np.arange(n)
-    t_in = float(np.interp(edge - outward * search_in, samples, t_s))
-    t_out = float(np.interp(edge + outward * search_out, samples, t_s))
-    t_lo, t_hi = sorted((t_in, t_out))
+    idx, t_lo, t_hi, n_grid = _edge_window(t_s, edge, outward, limit, search_in_s, search_out_s, window_s)
+    powers = (1,) if straight_approach and outward < 0 else (1, 2)
     results = []
     turn = _foot_turn(xy[idx], names, side) if outward > 0 else None
     for point in FOOT_POINTS:
-        p = xy[idx, _col(names, side, point)].copy()
-        p[:, 0] -= ground_vx * (t_s[idx] - t_edge)  # ground coordinates
+        p = _ground_points(xy, t_s, names, side, point, idx, edge, ground_vx)
         ok = np.all(np.isfinite(p), axis=1)
         side_of = np.sign(outward * (idx - edge))
         n_inner = np.count_nonzero(ok & (side_of <= 0))
@@ -898,8 +991,8 @@ def edge_time(
         turning = (turn is not None and point == "foot_index" and n_inner >= MIN_TURN_SAMPLES
                    and dt <= 1.0 / MIN_TURN_RATE_HZ)
         def fit(**model: Any) -> tuple[float, float]:
-            return breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward, powers=(1, 2),
-                                  n_grid=int(20 * (search_in + search_out)) + 1, **model)
+            return breakpoint_fit(t_s[idx][ok], p[ok], t_lo, t_hi, outward, powers=powers,
+                                  n_grid=n_grid, **model)
 
         t0, halfwidth = fit(inner_drift=outward > 0, robust=outward < 0,
                             inner_turn=turn[ok] if turning else None)
@@ -1015,11 +1108,11 @@ def _bridge(xy: np.ndarray, names: tuple[str, ...], samples: np.ndarray, t_s: np
 
 def _timed_contact(
     side: str, start: int, stop: int, raw: np.ndarray, t_s: np.ndarray, names: tuple[str, ...],
-    cues: _Cues, leg_px: float, shown: np.ndarray | None = None,
+    cues: _Cues, leg_px: float, shown: np.ndarray | None = None, straight_approach: bool = False,
 ) -> Contact:
     """Contact of samples ``start..stop-1`` with its edges timed (NaN at the clip's ends).
     ``shown``: the positions before lost samples were hidden (default ``raw``), which say
-    whether the foot was in view next to an edge."""
+    whether the foot was in view next to an edge; ``straight_approach``: see :func:`edge_time`."""
     n = len(t_s)
     last = stop - 1
     evidence = float(np.mean(1.0 / (1.0 + np.exp(-cues.logodds[side][start:stop]))))
@@ -1035,7 +1128,8 @@ def _timed_contact(
 
     td_seen = all(map(seen, range(start - 2, start + 1)))
     to_seen = all(map(seen, range(last, last + 3)))
-    td, td_hw = edge_time(raw, t_s, names, side, start, -1, gvx, limit=last) if td_seen else (float("nan"), np.inf)
+    td, td_hw = (edge_time(raw, t_s, names, side, start, -1, gvx, limit=last, straight_approach=straight_approach)
+                 if td_seen else (float("nan"), np.inf))
     to, to_hw = edge_time(raw, t_s, names, side, last, +1, gvx, limit=start,
                             window_s=TOE_OFF_WINDOW_S) if to_seen else (float("nan"), np.inf)
     # A contact of two or three samples leaves too few for the fits, or makes them overlap:
@@ -1150,27 +1244,50 @@ def detect_contacts(
               else _bridge(_hide(swap_feet(xy, names, more), names, lost), names, lost, t_s))
     warnings: list[str] = []
     contacts: list[Contact] = []
-    for side, side_runs in runs.items():
-        for start, stop in side_runs:
-            lo = cues.logodds[side][start:stop]
-            if np.count_nonzero(lo) < 2 or np.mean(1.0 / (1.0 + np.exp(-lo))) <= min_evidence:
-                continue  # decoded by the running pattern, but this foot's data do not show it
-            c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px, shown=shown)
-            if np.isfinite(c.contact_s) and c.contact_s < min_contact_s:
-                continue  # shorter than any running contact: a glitch at the clip's edge
-            if np.isfinite(c.contact_s) and c.contact_s > max_contact_s:
-                warnings.append(f"{side} foot stays down {c.contact_s:.2f} s at {c.touchdown_s:.2f} s: "
-                                "not a running contact, ignored")
-                continue
-            contacts.append(c)
+    planted = [(side, start, stop) for side, side_runs in runs.items() for start, stop in side_runs
+               if _supported(cues.logodds[side][start:stop], min_evidence)]
+    landing = landing_speed_ratio(raw, t_s, names, planted, cues.ground_vx, cues.run_speed * leg_px)
+    for side, start, stop in planted:
+        c = _timed_contact(side, start, stop, raw, t_s, names, cues, leg_px, shown=shown,
+                           straight_approach=landing > ABRUPT_LANDING_SPEED)
+        if np.isfinite(c.contact_s) and c.contact_s < min_contact_s:
+            continue  # shorter than any running contact: a glitch at the clip's edge
+        if np.isfinite(c.contact_s) and c.contact_s > max_contact_s:
+            warnings.append(f"{side} foot stays down {c.contact_s:.2f} s at {c.touchdown_s:.2f} s: "
+                            "not a running contact, ignored")
+            continue
+        contacts.append(c)
     contacts.sort(key=lambda c: c.touchdown_sample)
     contacts, withheld = withhold_short_contacts(contacts)
     warnings += withheld + check_alternation(contacts)
     return ContactDetection(
         contacts=contacts, ground=cues.ground, leg_length_px=leg_px,
-        ground_velocity_px_s=cues.ground_vx, run_speed_leg_s=cues.run_speed,
+        ground_velocity_px_s=cues.ground_vx, run_speed_leg_s=cues.run_speed, landing_speed_run=landing,
         foot_swaps=swaps, foot_lost=lost, warnings=warnings,
     )
+
+
+def _supported(logodds: np.ndarray, min_evidence: float) -> bool:
+    """A decoded contact whose own samples say "planted" (mean probability above
+    ``min_evidence``, at least two samples with evidence): decoded by the running pattern
+    alone, it is not reported."""
+    return bool(np.count_nonzero(logodds) >= 2 and np.mean(1.0 / (1.0 + np.exp(-logodds))) > min_evidence)
+
+
+def landing_speed_ratio(
+    xy: np.ndarray, t_s: np.ndarray, names: tuple[str, ...], contacts: list[tuple[str, int, int]],
+    ground_vx: float, run_speed_px_s: float,
+) -> float:
+    """Median :func:`landing_speed` over the touchdowns of ``contacts`` (``(side, start,
+    stop)`` sample ranges), in running speeds; NaN where no touchdown shows it or the frame
+    rate is below :data:`MIN_LANDING_RATE_HZ`."""
+    if len(t_s) < 2 or float(np.median(np.diff(t_s))) > 1.0 / MIN_LANDING_RATE_HZ:
+        return float("nan")
+    speeds = [landing_speed(xy, t_s, names, side, start, ground_vx, limit=stop - 1)
+              for side, start, stop in contacts if start > 0]
+    speeds = np.asarray(speeds, float)
+    speeds = speeds[np.isfinite(speeds)]
+    return float(np.median(speeds) / run_speed_px_s) if speeds.size and run_speed_px_s > 0 else float("nan")
 
 
 def withhold_short_contacts(

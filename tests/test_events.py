@@ -6,7 +6,8 @@ import pytest
 
 import sprintcv.events as events
 from sprintcv.events import (
-    FOOT_JOINTS, TOE_OFF_WINDOW_S, breakpoint_fit, detect_contacts, edge_time, fit_ground_line,
+    ABRUPT_LANDING_SPEED, FOOT_JOINTS, TOE_OFF_WINDOW_S, breakpoint_fit, departure_speed,
+    detect_contacts, edge_time, fit_ground_line, landing_speed,
     foot_speed, ground_velocity, planted_logodds, planted_runs, segment_gait, stance_excursions,
     Contact, stance_foot_swaps, stance_ground_velocity, swap_feet, withhold_short_contacts,
 )
@@ -16,9 +17,12 @@ LEG = 100.0  # leg length in pixels (thigh 50 + shank 50)
 
 
 def analytic_gait(fps, *, duration=1.5, speed=900.0, contact=0.11, flight=0.12, phase=0.05,
-                  tilt_deg=0.0, noise_px=0.0, seed=0):
+                  tilt_deg=0.0, noise_px=0.0, seed=0, landing="eased"):
     """Feet planted at fixed x during contact (both heel and toe on the ground), sinusoidal arc
-    in swing. Returns (xy (n, 33, 2), t, true contacts [(foot, td, to)])."""
+    in swing. ``landing="eased"``: the foot's forward motion eases to rest at touchdown
+    (cosine); ``"abrupt"``: it is still moving forward at pi/2 times its mean swing speed (2.1
+    running speeds here) when it lands. Returns (xy (n, 33, 2), t, true contacts [(foot, td,
+    to)])."""
     t = np.arange(int(duration * fps)) / fps
     step = contact + flight
     truth = []
@@ -46,7 +50,8 @@ def analytic_gait(fps, *, duration=1.5, speed=900.0, contact=0.11, flight=0.12, 
                         fx[i], fy[i] = x0, 0.0
                     else:
                         s = (ti - to) / (td2 - to)
-                        fx[i] = x0 + (x1 - x0) * (1 - np.cos(np.pi * s)) / 2
+                        ease = (1 - np.cos(np.pi * s)) / 2 if landing == "eased" else 1 - np.cos(np.pi * s / 2)
+                        fx[i] = x0 + (x1 - x0) * ease
                         fy[i] = 0.4 * LEG * np.sin(np.pi * s)
                     break
         xy[:, idx[f"{side}_heel"]] = np.column_stack([fx - 0.08 * LEG, fy])
@@ -102,6 +107,74 @@ def test_exact_gait_within_a_fraction_of_a_frame(fps):
     assert np.max(np.abs(td)) <= tol
     assert np.max(np.abs(to)) <= tol
     assert not det.warnings
+
+
+@pytest.mark.parametrize("fps", [240, 120, 60, 30])
+def test_abrupt_landings_are_timed_with_a_straight_approach(fps):
+    """Feet that land still moving at two running speeds are recognised as such (eased ones
+    are not; below 50 fps neither is judged) and their touchdowns timed within the same
+    fraction of a frame as eased ones."""
+    for landing in ("eased", "abrupt"):
+        xy, t, truth = analytic_gait(fps, landing=landing)
+        det = detect_contacts(xy, t, MEDIAPIPE_JOINTS)
+        if fps < 50:
+            assert np.isnan(det.landing_speed_run)
+        else:
+            assert (det.landing_speed_run > ABRUPT_LANDING_SPEED) == (landing == "abrupt"), det.landing_speed_run
+        margin = max(0.02, 2.0 / fps)
+        complete = [c for c in _complete(det) if t[0] + margin < c.touchdown_s and c.toeoff_s < t[-1] - margin]
+        assert len(complete) == len(truth)
+        td, _ = _match(complete, truth)
+        assert np.max(np.abs(td)) <= {240: 0.5, 120: 0.5, 60: 0.6, 30: 1.0}[fps] / fps, (landing, td * fps)
+
+
+def test_departure_speed_is_the_speed_of_a_straight_approach():
+    t = np.arange(12) / 60.0
+    t0 = 0.1
+    before = np.clip(t0 - t, 0, None)
+    pts = np.column_stack([10.0 - 1200.0 * before, 5.0 + 500.0 * before])  # 1300 px/s in, then still
+    assert departure_speed(t, pts, t0, -1) == pytest.approx(1300.0, rel=1e-9)
+    assert np.isnan(departure_speed(t[:7], pts[:7], t0, -1))  # one sample on the planted side
+
+
+def _landing_foot(fps, t0, landing, speed=1200.0, creep_px_s=0.0):
+    """A heel and toe (30 px apart) arriving at rest at ``t0``: in a straight line at ``speed``
+    (``"abrupt"``) or decelerating from it over 0.1 s (``"eased"``), then still, or creeping
+    forward at ``creep_px_s`` (blurred landmarks of a landed foot, as on a 60 fps treadmill
+    clip). Returns (t, xy (n, 4, 2)) with the columns of ``_FOOT_NAMES``."""
+    t = np.arange(int(0.3 * fps)) / fps
+    before, after = np.clip(t0 - t, 0, None), np.clip(t - t0, 0, None)
+    travel = speed * before if landing == "abrupt" else speed * before ** 2 / 0.2
+    heel = np.column_stack([-0.8 * travel + creep_px_s * after, 0.6 * travel])
+    xy = np.stack([heel, heel + [30.0, 0.0], heel + [500.0, 0.0], heel + [530.0, 0.0]], axis=1)
+    return t, xy
+
+
+_FOOT_NAMES = ("left_heel", "left_foot_index", "right_heel", "right_foot_index")
+
+
+def test_landing_speed_tells_an_abrupt_landing_from_an_eased_one():
+    fps, t0 = 60.0, 0.1537
+    edge = int(np.ceil(t0 * fps))
+    speeds = {}
+    for landing in ("abrupt", "eased"):
+        t, xy = _landing_foot(fps, t0, landing)
+        speeds[landing] = landing_speed(xy, t, _FOOT_NAMES, "left", edge, 0.0, limit=edge + 10)
+    assert speeds["abrupt"] == pytest.approx(1200.0, rel=0.02)
+    assert speeds["eased"] < 0.6 * speeds["abrupt"]
+
+
+def test_straight_approach_times_an_abrupt_landing_of_a_creeping_foot():
+    """A landed foot whose landmarks creep forward (a fifth of the approach speed): the
+    linear + quadratic approach takes the creep for the end of the approach and puts the
+    touchdown 2.3 frames late; the straight approach stays within about half a frame."""
+    fps, t0 = 60.0, 0.1537
+    edge = int(np.ceil(t0 * fps))
+    t, xy = _landing_foot(fps, t0, "abrupt", creep_px_s=250.0)
+    curved, _ = edge_time(xy, t, _FOOT_NAMES, "left", edge, -1, 0.0, limit=edge + 10)
+    straight, _ = edge_time(xy, t, _FOOT_NAMES, "left", edge, -1, 0.0, limit=edge + 10, straight_approach=True)
+    assert abs(straight - t0) * fps <= 0.7
+    assert (curved - t0) * fps > 1.5
 
 
 @pytest.mark.parametrize("direction_tilt", [4.0, -3.0])

@@ -2,7 +2,9 @@
 
 Used by the tests and by ``benchmarks/accuracy.py``. Matching is one-to-one per foot: each
 true contact takes the detected contact of the same foot whose touchdown is nearest, within
-``max_offset_s``; unmatched true contacts are *missed*, unmatched detections are *phantoms*.
+``max_offset_s``; unmatched true contacts are *missed*, unmatched complete detections whose
+touchdown lies within the span the truth covers (from the first true touchdown, less
+``max_offset_s``, to the last true toe-off) are *phantoms*.
 """
 
 from __future__ import annotations
@@ -127,10 +129,12 @@ def score_contacts(
         feet.append(foot)
     td_a, to_a = np.array(td, float), np.array(to, float)
     lo, hi = (min(t[1] for t in truth), max(t[2] for t in truth)) if truth else (0.0, 0.0)
+    # A phantom is judged within the span the truth covers, up to its last toe-off: hand labels
+    # may stop before the clip does, and the next real step is not a phantom.
     phantom = sum(
         1 for i, c in enumerate(detected)
         if i not in used and np.isfinite(c.touchdown_s) and np.isfinite(c.toeoff_s)
-        and lo - max_offset_s <= c.touchdown_s <= hi + max_offset_s
+        and lo - max_offset_s <= c.touchdown_s <= hi
     )
     c = np.array(conf, float).reshape(-1, 2)
     return ContactScore(td_a, to_a, to_a - td_a, len(truth), missed, phantom, c[:, 0], c[:, 1],

@@ -56,3 +56,13 @@ def test_label_times_from_frame_times_are_midway_to_the_previous_frame():
     assert foot == "far"
     assert td == pytest.approx((2 / 60 + 3 / 60) / 2)
     assert to == pytest.approx((times[5] + times[6]) / 2)
+
+
+def test_a_detection_after_the_last_labelled_toe_off_is_not_a_phantom():
+    """Hand labels may stop before the clip does: the next real step is not judged."""
+    truth = [("left", 1.0, 1.1), ("right", 1.25, 1.35)]
+    found = [_c("left", 1.0, 1.1), _c("right", 1.25, 1.35),
+             _c("left", 1.30, 1.42),   # inside the labelled span: a phantom
+             _c("left", 1.45, 1.55)]   # after the last labelled toe-off
+    s = score_contacts(found, truth, max_offset_s=0.1, ignore_foot=True)
+    assert s.n_missed == 0 and s.n_phantom == 1
