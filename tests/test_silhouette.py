@@ -3,6 +3,8 @@ answers; the accuracy on rendered clips is in tests/test_contact_accuracy.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -128,11 +130,48 @@ def test_toe_windows_place_the_strip_at_the_toe_and_look_after_mid_stance():
     assert w.contact == 0 and w.forward == 1 and w.foot_px == pytest.approx(foot)
     assert w.rows[0] <= 200 - 0.5 * foot and w.rows[1] >= 200 + 0.6 * foot
     assert w.cols[0] <= 100 - 0.4 * foot and w.cols[1] >= 100 + 1.2 * foot
-    assert w.samples.min() > 20 and w.samples.max() <= 30 + 0.06 * fps + 1
-    assert w.t_lo_s == pytest.approx(t[30] - 0.03) and w.t_hi_s == pytest.approx(t[30] + 0.03)
+    # the fit reaches FIT_HALF_S beyond the search, which is TO_SEARCH_S each side
+    reach = sil.FIT_HALF_S + sil.TO_SEARCH_S - sil.SEARCH_S
+    assert w.samples.min() > 20 and w.samples.max() <= 30 + reach * fps + 1
+    assert w.t_lo_s == pytest.approx(t[30] - sil.TO_SEARCH_S) and w.t_hi_s == pytest.approx(t[30] + sil.TO_SEARCH_S)
     assert not w.low_rate
     (mirror,) = sil.toe_windows([c], xy, t, NAMES, -1, (240, 320))
     assert mirror.cols[1] >= 100 + 0.4 * foot and mirror.cols[0] <= 100 - 1.2 * foot
+
+
+def test_toe_windows_retry_at_mid_contact_when_the_toe_moved_on_in_the_second_half():
+    """A landmark toe-off 6 samples late: the second half's median toe is on the swing's
+    samples, ahead of the planted toe; the window keeps the mid-contact toe to retry at and
+    its band covers both. A toe that stays put gets no retry."""
+    fps, n = 120.0, 60
+    t = np.arange(n) / fps
+    xy = _clip_positions(n, (100.0, 200.0), (80.0, 195.0))
+    still = sil.toe_windows([Contact("left", t[10], t[30], 10, 30, 0.9, 0.9)], xy, t, NAMES, +1, (240, 320))
+    assert still[0].retry_toe_col is None
+    toe = NAMES.index("left_foot_index")
+    xy[25:, toe, 0] = 100.0 + 12.0 * np.arange(1, n - 24)  # the toe left at sample 24
+    (w,) = sil.toe_windows([Contact("left", t[10], t[30], 10, 30, 0.9, 0.9)], xy, t, NAMES, +1, (240, 320))
+    foot = np.hypot(20.0, 5.0)
+    assert w.retry_toe_col == pytest.approx(100.0)
+    assert w.toe_col > 100.0 + sil.TO_REACH_FOOT * foot
+    assert w.cols[0] <= 100 - sil.BACK_FOOT * foot and w.cols[1] >= w.toe_col + sil.AHEAD_FOOT * foot
+
+
+def test_refine_edges_retries_a_toe_off_at_the_mid_contact_toe():
+    """The window's planted toe 0.8 foot lengths ahead of the shoe: no edge reaches it and
+    every model declines there; at the retry column the toe-off is found."""
+    fps = 240.0
+    t = np.arange(0, 0.5, 1 / fps)
+    t0 = 0.2503
+    c = Contact("right", 0.14, t0, int(0.14 * fps), int(round(t0 * fps)), 0.8, 0.3)
+    frames = _scene(t, t0)
+    samples = np.flatnonzero((t > 0.2) & (np.abs(t - t0) <= 0.06))
+    w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 59.0, 25.0, samples, t0 - 0.03, t0 + 0.03, t0)
+    bg = np.concatenate([np.repeat(frames[-1:], 5, axis=0), frames[:2]])
+    (kept,) = sil.refine_edges([c], [w], [frames[samples]], [bg], t)
+    assert kept.toeoff_cue == "landmarks"
+    (out,) = sil.refine_edges([c], [replace(w, retry_toe_col=39.0)], [frames[samples]], [bg], t)
+    assert out.toeoff_cue == "silhouette" and out.toeoff_s == pytest.approx(t0, abs=0.5 / fps)
 
 
 def test_toe_windows_at_60_fps_use_the_whole_contact():
@@ -142,7 +181,7 @@ def test_toe_windows_at_60_fps_use_the_whole_contact():
     c = Contact("left", t[10], t[16], 10, 16, 0.9, 0.9)  # 7 samples: 3 in the second half
     (w,) = sil.toe_windows([c], xy, t, NAMES, +1, (240, 320))
     assert w.low_rate and w.samples.min() == 11
-    assert w.t_lo_s == pytest.approx(max(t[16] - 2 / fps, t[11]))
+    assert w.t_lo_s == pytest.approx(max(t[16] - max(sil.TO_SEARCH_S, 2 / fps), t[11]))
 
 
 def _scene(t_s: np.ndarray, t0: float, rows: int = 40, cols: int = 80, top: int = 20,
@@ -199,6 +238,25 @@ def test_a_toe_that_leaves_the_thin_strip_at_once_is_timed_in_the_taller_one():
     (out,) = sil.refine_edges([c], [w], [frames[samples]], [bg], t)
     assert out.toeoff_cue == "silhouette"
     assert out.toeoff_s == pytest.approx(t0, abs=0.5 / fps)
+
+
+@pytest.mark.parametrize("search_s, found", [(sil.SEARCH_S, False), (sil.TO_SEARCH_S, True)])
+def test_a_landmark_toe_off_frames_late_is_within_the_toe_off_search(search_s, found):
+    """A small runner's toe landmark can leave 3.4-4.4 frames after the toe (120 fps, a runner
+    126 px tall): the toe-off search, TO_SEARCH_S each side, still contains the true toe-off;
+    the 0.03 s of the touchdown's search would not."""
+    fps = 120.0
+    t = np.arange(0, 0.5, 1 / fps)
+    t0 = 0.2503
+    landmark = t0 + 4.5 / fps
+    c = Contact("right", 0.14, landmark, int(0.14 * fps), int(round(landmark * fps)), 0.8, 0.1)
+    frames = _scene(t, t0)
+    samples, search = sil._samples_near(t, landmark, search_s)
+    samples = samples[t[samples] > 0.2]
+    w = sil.EdgeWindow(0, (0, 40), (0, 80), +1, 39.0, 25.0, samples, landmark - search, landmark + search, landmark)
+    bg = np.concatenate([np.repeat(frames[-1:], 5, axis=0), frames[:2]])
+    (out,) = sil.refine_edges([c], [w], [frames[samples]], [bg], t)
+    assert (out.toeoff_cue == "silhouette" and abs(out.toeoff_s - t0) <= 0.5 / fps) == found
 
 
 def test_event_table_says_which_cue_timed_each_event():
