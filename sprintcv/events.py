@@ -71,8 +71,10 @@ After touchdown the landmarks are often pulled back by a few pixels for a few fr
 can move the touchdown breakpoint 1-3 frames at 240 fps. With a still camera on still ground
 the pipeline therefore re-times both edges on the image (:mod:`sprintcv.silhouette`, within
 about 0.2 frame at 120-240 fps); the times here are the landmarks' (:attr:`Contact.toeoff_cue`,
-:attr:`Contact.touchdown_cue`). On motion-blurred real footage the foot landmarks lag
-touchdown by up to a frame or two. Contacts whose touchdown and toe-off
+:attr:`Contact.touchdown_cue`). On motion-blurred real footage the foot landmarks keep
+creeping for a frame or two after touchdown; with the linear + quadratic approach that put the
+touchdowns of a 60 fps treadmill clip 2.3 frames late, with the straight approach its fast
+landings get (:data:`ABRUPT_LANDING_SPEED`) 0.5 frame. Contacts whose touchdown and toe-off
 fits disagree (toe-off before touchdown, typical of 2-3-frame contacts at 30 fps) fall back to
 frame-boundary times with a low confidence.
 
