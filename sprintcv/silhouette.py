@@ -67,7 +67,11 @@ on the same rules, with the arrival (at least :data:`MIN_DEPARTURE_FOOT` foot le
 travel into the landing position) in place of the departure. Why: after touchdown the pose
 model's heel and toe are often pulled back by several pixels for a few frames (the other leg
 passes, the foot flattens), which moves the landmarks' breakpoint by 1-3 frames at 240 fps;
-the shoe's outline does not move.
+the shoe's outline does not move. At about 60 fps the arriving shoe is in the strip for only
+a frame or two before it lands, too few samples for the quadratic; the low-rate model (a
+straight approach on :data:`LOW_RATE_MIN_FIT_SAMPLES` samples) then times it (measured on the
+ten synthetic 60 fps clips: touchdown 0.23 -> 0.18 frame, thigh separation at touchdown
+4.8 -> 3.3 deg).
 
 Known limits: a shadow joined to the shoe moves with it and is part of the silhouette; a foot
 hidden behind the other leg, a strip crossed by another person, and motion blur wider than the
@@ -161,8 +165,8 @@ class EdgeWindow:
     landmark_s : float
         The event the landmarks timed, seconds.
     low_rate : bool
-        Few samples per contact: the low-rate model (see :data:`LOW_RATE_STRIP_FOOT`; toe-offs
-        only).
+        Few samples per contact: the low-rate model (see :data:`LOW_RATE_STRIP_FOOT`; for a
+        touchdown, a straight approach on as few as :data:`LOW_RATE_MIN_FIT_SAMPLES` samples).
     kind : {"toeoff", "touchdown"}
     retry_toe_col : float, optional
         A second planted toe column, tried where the fits at ``toe_col`` decline (toe-offs:
@@ -447,9 +451,11 @@ def silhouette_toe_off(
 
 def silhouette_touchdown(
     t_s: np.ndarray, edge_px: np.ndarray, t_lo_s: float, t_hi_s: float, foot_px: float,
+    low_rate: bool = False,
 ) -> tuple[float, float]:
     """Touchdown time from the arriving shoe's front edge (:func:`front_edge`) over the fitted
-    samples: the breakpoint between moving (linear + quadratic) and still.
+    samples: the breakpoint between moving (linear + quadratic; with ``low_rate`` a straight
+    line, from :data:`LOW_RATE_MIN_FIT_SAMPLES` samples) and still.
 
     Returns ``(t, halfwidth)`` in seconds, ``(nan, inf)`` when the edge does not support one:
     too few samples, a breakpoint not fixed within :data:`MAX_HALFWIDTH_FRAMES`, the edge seen
@@ -458,11 +464,12 @@ def silhouette_touchdown(
     """
     t_s = np.asarray(t_s, float)
     ok = np.isfinite(edge_px)
-    if ok.sum() < MIN_FIT_SAMPLES:
+    if ok.sum() < (LOW_RATE_MIN_FIT_SAMPLES if low_rate else MIN_FIT_SAMPLES):
         return float("nan"), float("inf")
     dt = float(np.median(np.diff(t_s)))
     n_grid = int(20 * (t_hi_s - t_lo_s) / dt) + 1
-    t0, halfwidth = breakpoint_fit(t_s[ok], edge_px[ok, None], t_lo_s, t_hi_s, -1, n_grid=n_grid, powers=(1, 2))
+    t0, halfwidth = breakpoint_fit(t_s[ok], edge_px[ok, None], t_lo_s, t_hi_s, -1, n_grid=n_grid,
+                                   powers=(1,) if low_rate else (1, 2))
     if not np.isfinite(t0) or halfwidth > MAX_HALFWIDTH_FRAMES * dt:
         return float("nan"), float("inf")
     before, after = t_s < t0, t_s > t0
@@ -502,15 +509,16 @@ def _edge_fit(w: EdgeWindow, strip: np.ndarray, bg_crops: np.ndarray, t_s: np.nd
     if edge is None:
         return float("nan"), float("inf")
     if w.kind == "touchdown":
-        return silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px)
+        return silhouette_touchdown(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
     return silhouette_toe_off(t_s[w.samples], edge, w.t_lo_s, w.t_hi_s, w.foot_px, w.low_rate)
 
 
 def _attempts(w: EdgeWindow) -> list[EdgeWindow]:
-    """The models tried, in turn, on one window: as given; for a toe-off at 120 fps and above
-    the low-rate model (:data:`LOW_RATE_STRIP_FOOT`); then both again at ``retry_toe_col``."""
+    """The models tried, in turn, on one window: as given; then the low-rate model (a straight
+    departure or approach, fewer samples: :data:`LOW_RATE_STRIP_FOOT`); then both again at
+    ``retry_toe_col``."""
     out = [w]
-    if w.kind == "toeoff" and not w.low_rate:
+    if not w.low_rate:
         out.append(replace(w, low_rate=True))
     if w.retry_toe_col is not None:
         out += [replace(v, toe_col=w.retry_toe_col, retry_toe_col=None) for v in list(out)]

@@ -4,7 +4,7 @@ Each clip is rendered by ``sprintcv.synthetic`` with its own gait (speed, step r
 time, framing) at 240, 120, 60 and 30 fps, both running directions. The tolerances are the
 measured errors of this version plus about half again, and at least half a frame for the
 toe-offs the shoe's silhouette times (touchdown / toe-off / contact-time MAE, ms: 240 fps
-2.3 / 0.4 / 2.4, 120 fps 3.9 / 1.6 / 4.4, 60 fps 2.5 / 6.8 / 5.9, 30 fps 2.1 / 11.8 / 13.0;
+3.5 / 0.4 / 3.1, 120 fps 2.1 / 1.6 / 1.8, 60 fps 1.0 / 6.7 / 7.3, 30 fps 2.1 / 11.8 / 13.0;
 ``python benchmarks/accuracy.py --render DIR`` prints the full table on more clips). At 120
 fps and above the issue's target, every event and contact time within 1 frame (MAE), is
 asserted; before the silhouette toe-offs (:mod:`sprintcv.silhouette`) this 120 fps clip's

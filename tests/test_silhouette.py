@@ -286,6 +286,22 @@ def test_silhouette_touchdown_recovers_a_sub_frame_edge(fps):
     assert halfwidth <= 1.0 / fps
 
 
+def test_a_60_fps_touchdown_is_timed_by_the_straight_approach():
+    """At 60 fps the arriving shoe shows in the strip for two frames before it lands, and the
+    samples end at mid-contact: five in all, too few for the quadratic, which declines; the
+    low-rate model's straight approach times the landing."""
+    fps = 60.0
+    t = np.arange(-0.1, 0.04, 1 / fps)
+    t0 = -0.37 / fps
+    edge = np.where(t < t0, 40.0 + 1000.0 * (t - t0), 40.0)  # 17 px a frame, then still
+    edge[t < t0 - 2 / fps] = np.nan  # above the strip until two frames before landing
+    assert np.count_nonzero(np.isfinite(edge)) == 5
+    assert np.isnan(sil.silhouette_touchdown(t, edge, -0.04, 0.04, foot_px=30.0)[0])
+    got, halfwidth = sil.silhouette_touchdown(t, edge, -0.04, 0.04, foot_px=30.0, low_rate=True)
+    assert got == pytest.approx(t0, abs=0.1 / fps)
+    assert halfwidth <= 1.0 / fps
+
+
 def test_silhouette_touchdown_declines_without_an_arrival_or_enough_samples():
     t = np.arange(-0.06, 0.0601, 1 / 120)
     still = 30.0 + 0.5 * np.sin(40 * t)  # already there: nothing arrives
