@@ -6,6 +6,7 @@ Usage (from the repo root)::
     python benchmarks/accuracy.py clip.mp4 [...]       # synthetic clips with <clip>.truth.json
     python benchmarks/accuracy.py --render DIR         # render the standard synthetic set first
     python benchmarks/accuracy.py --render DIR --random 10   # and 10 clips drawn at random
+    python benchmarks/accuracy.py --render DIR10 --shoulder-rotation 10  # shoulders rotating 10 deg
     python benchmarks/accuracy.py ../shared/clips/treadmill_60fps_portrait.mp4   # hand labels
 
 Each clip is analysed with the real pose model (cached); detected contacts are matched to the
@@ -66,7 +67,10 @@ STANDARD_SET = [
 RANDOM_FPS = (120, 240, 120, 240, 60, 120, 240, 60, 120, 240)
 
 
-def render_set(folder: Path) -> list[Path]:
+def render_set(folder: Path, **overrides) -> list[Path]:
+    """Render :data:`STANDARD_SET` into ``folder`` (clips already there are kept);
+    ``overrides`` are further :func:`~sprintcv.synthetic.render.make_clip` arguments for every
+    clip (e.g. ``shoulder_rotation_deg=0``)."""
     from sprintcv.synthetic.render import make_clip
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,7 +79,7 @@ def render_set(folder: Path) -> list[Path]:
         spec = dict(spec)
         path = folder / f"{spec.pop('name')}.mp4"
         if not path.exists():
-            make_clip(path, **spec)
+            make_clip(path, **{**spec, **overrides})
         paths.append(path)
     return paths
 
@@ -376,10 +380,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random", type=int, default=0, metavar="N",
                         help="also render N clips with random gaits and framings (into --render's folder)")
     parser.add_argument("--seed", type=int, default=1401, help="seed of the --random clips (default 1401)")
+    parser.add_argument("--shoulder-rotation", type=float, default=None, metavar="DEG",
+                        help="render the standard set with this upper-trunk rotation (deg each way; "
+                        "default 0: shoulders fixed on the trunk)")
     args = parser.parse_args(argv)
     clips = list(args.clips)
     if args.render:
-        clips += render_set(args.render)
+        extra = {} if args.shoulder_rotation is None else {"shoulder_rotation_deg": args.shoulder_rotation}
+        clips += render_set(args.render, **extra)
     if args.random:
         if not args.render:
             parser.error("--random needs --render DIR (where the clips are written)")

@@ -43,6 +43,42 @@ def _private_history(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SPRINTCV_HISTORY_DB", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
 
 
+#: Rendered synthetic clips that several test modules score (issue 3's contacts, issue 5's
+#: mechanics): name -> :func:`sprintcv.synthetic.render.make_clip` settings.
+SYNTHETIC_SPECS: dict[str, dict] = {
+    "240_l2r": dict(fps=240, duration_s=1.5, direction="left_to_right", speed_mps=9.4,
+                    step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
+    "120_r2l": dict(fps=120, duration_s=1.6, direction="right_to_left", speed_mps=9.0,
+                    step_frequency_hz=4.4, contact_s=0.115, phase=0.9, seed=3),
+    "60_l2r": dict(fps=60, duration_s=1.7, speed_mps=8.6, step_frequency_hz=4.5, contact_s=0.12,
+                   phase=0.45, runner_height_px=260),
+    "60_r2l": dict(fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
+                   step_frequency_hz=4.6, contact_s=0.105, phase=0.33),
+    "30_r2l": dict(fps=30, duration_s=1.8, direction="right_to_left", speed_mps=9.2,
+                   step_frequency_hz=4.5, contact_s=0.11, phase=0.6),
+}
+
+
+@pytest.fixture(scope="session")
+def synthetic_analysis(tmp_path_factory):
+    """``get(name) -> (AnalysisResult, truth dict)`` for :data:`SYNTHETIC_SPECS`: each clip is
+    rendered and analysed (real pose model) once per session, when first asked for."""
+    from sprintcv.pipeline import analyze
+    from sprintcv.synthetic.render import make_clip
+
+    root = tmp_path_factory.mktemp("synthetic")
+    done: dict[str, tuple] = {}
+
+    def get(name: str) -> tuple:
+        if name not in done:
+            clip = root / f"{name}.mp4"
+            truth = make_clip(clip, **SYNTHETIC_SPECS[name])
+            done[name] = (analyze(clip, cache_dir=root / "cache"), truth)
+        return done[name]
+
+    return get
+
+
 def _render(path: Path, **kwargs) -> Path:
     from sprintcv.synthetic.render import make_clip
 

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--cones", type=float, nargs="*", default=[1.0, 11.0], help="cone x positions in m (default 1 11)")
     ap.add_argument("--start-x", type=float, default=None, help="hip x at t=0 in m (default: centred path)")
     ap.add_argument("--phase", type=float, default=0.0, help="gait phase at t=0, fraction of a stride")
+    ap.add_argument("--shoulder-rotation", type=float, default=0.0,
+                    help="upper trunk's axial rotation with the arms, deg each way (default 0: rigid)")
     ap.add_argument("--pan", type=float, default=0.0, help="camera pan in px/s (default 0: static)")
     ap.add_argument("--crf", type=int, default=20, help="x264 CRF (default 20)")
     ap.add_argument("--seed", type=int, default=0, help="background texture seed")
@@ -63,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_x_m=args.start_x,
             phase=args.phase,
             camera_pan_px_per_s=args.pan,
+            shoulder_rotation_deg=args.shoulder_rotation,
             crf=args.crf,
             seed=args.seed,
         )

@@ -4,7 +4,8 @@ World frame
 -----------
 Metres; ``x`` forward along the lane (running direction), ``y`` **up**, ground at ``y = 0``.
 The model is planar: left and right joints move in the same plane (an orthographic side view),
-so e.g. ``left_hip`` and ``right_hip`` coincide.
+so e.g. ``left_hip`` and ``right_hip`` coincide (the shoulders differ only by the upper trunk's
+rotation, below).
 
 Body
 ----
@@ -40,6 +41,15 @@ lands 0.436 m in front of the hip (ankle ~0.23 m), the knee angle is ~143 deg at
 Pelvis: ``y_hip = hip_height - hip_bob * cos(2 pi (tau - tc/2) f)`` (lowest at mid-stance). Trunk
 leans ``trunk_lean_deg`` forward. Arms swing sinusoidally, opposite to the legs (the left arm is
 furthest forward when the right knee is highest), elbows flex about 90 degrees.
+
+Shoulders: by default both shoulder joints sit on the trunk line (a rigid shoulder girdle).
+``shoulder_rotation_deg`` rotates the upper trunk about its long axis with the arms; seen from
+the side this moves each shoulder joint forward and back with its own arm by
+``0.1295 H * sin(rotation)`` (4 cm at 10 deg), the two in opposite directions, so the shoulder
+midpoint and the trunk line do not move. Real runners' shoulders do move so, and the pose
+model places its shoulder landmarks as if they did (``docs/metrics.md``, accuracy of the
+mechanics); the default stays rigid because the renderer draws only the arm moving, not the
+shoulder's outline, and on such frames the model's other landmarks get worse.
 
 Angle conventions (degrees, independent of running direction)
 -------------------------------------------------------------
@@ -148,6 +158,11 @@ class Anthropometry:
         return 0.146 * self.body_height_m
 
     @property
+    def shoulder_half_width_m(self) -> float:
+        """Shoulder joint to the trunk's long axis, half the 0.259 H shoulder width (m)."""
+        return 0.1295 * self.body_height_m
+
+    @property
     def neck_m(self) -> float:
         """Shoulder joint to head centre (ear level), 0.117 H (m)."""
         return 0.117 * self.body_height_m
@@ -205,6 +220,11 @@ class GaitParams:
         Shoulder angle (upper arm from downward vertical, forward positive): mean and amplitude.
     elbow_mean_deg, elbow_amplitude_deg : float
         Interior elbow angle: mean and amplitude (smallest with the arm forward).
+    shoulder_rotation_deg : float
+        Amplitude of the upper trunk's axial rotation (deg each way), in phase with the arms:
+        each shoulder joint is furthest forward when its arm is. In the side view it moves the
+        shoulder joints ``shoulder_half_width_m * sin(rotation)`` along the trunk's forward
+        normal, in opposite directions, so the shoulder midpoint (and the trunk lean) is unchanged.
     """
 
     body_height_m: float = 1.80
@@ -227,6 +247,7 @@ class GaitParams:
     arm_swing_amplitude_deg: float = 55.0
     elbow_mean_deg: float = 90.0
     elbow_amplitude_deg: float = 20.0
+    shoulder_rotation_deg: float = 0.0
     body: Anthropometry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -658,13 +679,26 @@ def _leg(t: np.ndarray, side: str, p: GaitParams, hip: np.ndarray) -> dict[str, 
     }
 
 
-def _arm(t: np.ndarray, side: str, p: GaitParams, shoulder: np.ndarray) -> dict[str, np.ndarray]:
-    """Shoulder angle, elbow angle and elbow/wrist/hand positions of one arm."""
-    body = p.body
+def _arm_phase(t: np.ndarray, side: str, p: GaitParams) -> np.ndarray:
+    """Arm-swing phase (rad): 0 when this arm is furthest forward."""
     other = "right" if side == "left" else "left"
     # time (in gait time) when the opposite knee is highest: this arm is then furthest forward
     t_peak = (_SIDE_OFFSET[other] * p.stride_period_s + p.contact_s + 0.70 * p.swing_s)
-    w = 2 * np.pi * (_tau(t, p) - t_peak) / p.stride_period_s
+    return 2 * np.pi * (_tau(t, p) - t_peak) / p.stride_period_s
+
+
+def _shoulder_joint(t: np.ndarray, side: str, p: GaitParams, shoulder_mid: np.ndarray,
+                    trunk_dir: np.ndarray) -> np.ndarray:
+    """One shoulder joint, shape (n, 2): the midpoint moved by the upper trunk's rotation."""
+    rot = np.radians(p.shoulder_rotation_deg) * np.cos(_arm_phase(t, side, p))
+    forward = np.array([trunk_dir[1], -trunk_dir[0]])  # trunk's forward normal
+    return shoulder_mid + (p.body.shoulder_half_width_m * np.sin(rot))[:, None] * forward
+
+
+def _arm(t: np.ndarray, side: str, p: GaitParams, shoulder: np.ndarray) -> dict[str, np.ndarray]:
+    """Shoulder angle, elbow angle and elbow/wrist/hand positions of one arm."""
+    body = p.body
+    w = _arm_phase(t, side, p)
     alpha = np.radians(p.arm_swing_mean_deg + p.arm_swing_amplitude_deg * np.cos(w))
     elbow_in = np.radians(p.elbow_mean_deg - p.elbow_amplitude_deg * np.cos(w))
     elbow = shoulder + body.upper_arm_m * _down(alpha)
@@ -724,9 +758,9 @@ def simulate(t_s: np.ndarray | float, params: GaitParams | None = None) -> dict[
     angles: dict[str, np.ndarray] = {}
     stance: dict[str, np.ndarray] = {}
     for side in SIDES:
-        j[f"{side}_shoulder"] = shoulder.copy()
+        j[f"{side}_shoulder"] = _shoulder_joint(t, side, p, shoulder, trunk_dir)
         j[f"{side}_hip"] = hip.copy()
-        arm = _arm(t, side, p, shoulder)
+        arm = _arm(t, side, p, j[f"{side}_shoulder"])
         for part in ("elbow", "wrist", "pinky", "index", "thumb"):
             j[f"{side}_{part}"] = arm[part]
         leg = _leg(t, side, p, hip)

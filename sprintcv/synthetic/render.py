@@ -22,7 +22,8 @@ image x of world x = 0 at frame 0), ``camera_pan_px_per_s``, ``camera_offset_px`
 whole-pixel scroll, present only when panning), ``body_height_m``, ``runner_height_px``,
 ``speed_mps``, ``step_frequency_hz``, ``contact_s``, ``flight_s``, ``step_length_m``, ``phase``,
 ``start_x_m`` (hip x at t = 0), ``hip_height_m``, ``touchdown_ahead_m`` (toe ahead of the hip at
-touchdown), ``trunk_lean_deg``, ``seed``, ``crf``,
+touchdown), ``trunk_lean_deg``, ``shoulder_rotation_deg`` (upper trunk's axial rotation, deg each
+way), ``seed``, ``crf``,
 
 ``contacts``: complete contacts in ``[0, t_last_s]`` (touchdown and toe-off both inside), sorted:
 ``{"foot": "left"|"right", "touchdown_s", "toeoff_s", "contact_s", "flight_s"`` (flight after
@@ -42,7 +43,8 @@ stand on the far edge of the runner's lane),
 cone's x (``in_clip``: whether that time lies in ``[0, t_last_s]``),
 
 ``joints``: ``{"names": [33 MediaPipe names], "xy_px": [n_frames][33][2]}`` rounded to 0.01 px.
-In the planar model left and right hips (shoulders, eyes, ears, mouth corners) coincide.
+In the planar model left and right hips (eyes, ears, mouth corners) coincide; the shoulders
+differ by the upper trunk's rotation (:mod:`sprintcv.synthetic.kinematics`).
 ``foot_index`` is the toe tip; it is the planted point during contact. ``heel`` is the back of
 the heel.
 
@@ -427,7 +429,8 @@ def _draw_arm(img: np.ndarray, P: dict[str, np.ndarray], side: str, H: float, fa
 def _draw_torso_head(
     img: np.ndarray, P: dict[str, np.ndarray], head: np.ndarray, tilt: float, H: float, r_head: float
 ) -> None:
-    hip, sh = P["left_hip"], P["left_shoulder"]
+    # the trunk is drawn on the shoulder midpoint; the shoulder joints move with its rotation
+    hip, sh = P["left_hip"], 0.5 * (P["left_shoulder"] + P["right_shoulder"])
     axis = sh - hip
     L = float(np.hypot(*axis)) or 1.0
     u = axis / L
@@ -670,6 +673,7 @@ def build_truth(scene: Scene, fps: float, n_frames: int, per_frame: dict[str, An
         "hip_height_m": p.hip_height,
         "touchdown_ahead_m": p.touchdown_ahead,
         "trunk_lean_deg": p.trunk_lean_deg,
+        "shoulder_rotation_deg": p.shoulder_rotation_deg,
         "seed": scene.seed,
         "crf": crf,
         "contacts": contacts,

@@ -19,10 +19,17 @@ Measured with the contact detector of issue 3 and the length-constrained heel-re
   far knee about 10 deg straighter than it is at its touchdown (10.6 / 9.3), its heel-recovery
   knee 7.5 / 3.0 off and the thigh separation at its touchdown 7.0 / 5.5 off; those would-be
   values stay measured (``far_unreported``) and bounded, so that a better pose model shows;
-* not within it, bounded here so that they cannot get worse unseen: the shoulder in front
-  (3.4 / 5.6: the pose model sees less arm swing) and the thigh separation at the camera-side
-  foot's touchdown (3.6 on the sample since its touchdowns are timed on the silhouette, 5.3
-  before; 1.2 on the 60 fps clip: about 1 deg per ms of touchdown error).
+* not within it on one of the two clips, bounded here so that they cannot get worse unseen:
+  the shoulder in front (3.4 / 5.6: the pose model's shoulder landmark moves forward with the
+  arm, as a real shoulder does, while the synthetic runner's shoulder joint is fixed on the
+  trunk; ``docs/metrics.md``) and the thigh separation at the camera-side foot's touchdown
+  (3.6 on the sample since its touchdowns are timed on the silhouette, 5.3 before; 1.2 on the
+  60 fps clip: about 1 deg per ms of touchdown error).
+
+The issue's target itself is held pooled per running direction over every clip the tests
+render at 60 fps and above (``test_issue_target_pooled_per_direction``: the sample, 240 and
+60 fps left to right; 120 and 60 fps right to left), as ``benchmarks/accuracy.py`` reports it
+over 39 clips.
 
 Kinogram (mean absolute frame error): every position within one frame on both clips (toe-off
 0.4 / 0.0, max vertical projection 0.2 / 0.0, strike 0.4 / 0.0, touchdown 0.0 / 0.2, full
@@ -39,8 +46,7 @@ import pytest
 
 from sprintcv.metrics.kinogram import POSITIONS
 from sprintcv.pipeline import analyze
-from sprintcv.synthetic.render import make_clip
-from sprintcv.synthetic.truth import mechanics_accuracy
+from sprintcv.synthetic.truth import ANGLE_COLUMNS, mechanics_accuracy
 
 pytestmark = pytest.mark.slow
 
@@ -63,15 +69,12 @@ def _mae(errors) -> float:
 
 
 @pytest.fixture(scope="module", params=["sample_120_l2r", "rendered_60_r2l"])
-def scored(request, sample_clip, tmp_path_factory):
+def scored(request, sample_clip, synthetic_analysis):
     if request.param == "sample_120_l2r":
-        clip = sample_clip
+        truth = json.loads(sample_clip.with_suffix(".truth.json").read_text())
+        result = analyze(sample_clip)
     else:
-        clip = tmp_path_factory.mktemp("mech60") / "r2l_60.mp4"
-        make_clip(clip, fps=60, duration_s=1.7, direction="right_to_left", speed_mps=9.4,
-                  step_frequency_hz=4.6, contact_s=0.105, phase=0.33)
-    truth = json.loads(clip.with_suffix(".truth.json").read_text())
-    result = analyze(clip)
+        result, truth = synthetic_analysis("60_r2l")
     return request.param, result, mechanics_accuracy(result, truth)
 
 
@@ -146,3 +149,42 @@ def test_summary_carries_the_mechanics(scored):
     for column in s["far_side"]["withheld"]:
         assert np.isnan(s["mechanics"][column][far]) and np.isfinite(s["mechanics"][column]["left" if far == "right" else "right"])
     assert any(w.startswith(f"{far} leg on the far side") for w in s["warnings"])
+
+
+#: Issue 5's target pooled per running direction: every clip the tests render at 60 fps and
+#: above (``conftest.SYNTHETIC_SPECS``), with the sample on the left-to-right side.
+POOLED = {"left_to_right": ("240_l2r", "60_l2r"), "right_to_left": ("120_r2l", "60_r2l")}
+
+
+@pytest.fixture(scope="module")
+def pooled(sample_clip, sample_truth, synthetic_analysis):
+    """Per-step angle errors and kinogram frame errors, concatenated over each direction's clips."""
+    out = {}
+    for direction, names in POOLED.items():
+        runs = [synthetic_analysis(n) for n in names]
+        if direction == "left_to_right":
+            runs.append((analyze(sample_clip), sample_truth))
+        assert {t["direction"] for _, t in runs} == {direction} and min(t["fps"] for _, t in runs) >= 60
+        accs = [mechanics_accuracy(r, t) for r, t in runs]
+        out[direction] = {
+            "angles": {c: np.concatenate([a["detected_events"][c] for a in accs]) for c in ANGLE_COLUMNS},
+            "kinogram": {p: np.concatenate([a["kinogram"][p] for a in accs]) for p in POSITIONS},
+        }
+    return out
+
+
+@pytest.mark.parametrize("direction", sorted(POOLED))
+@pytest.mark.parametrize("column", ANGLE_COLUMNS)
+def test_issue_target_pooled_per_direction(pooled, direction, column):
+    """Every angle metric within 5 deg MAE over each direction's steps (measured, l2r / r2l:
+    the largest are the elbow in front 4.3 / 2.5 and the shoulder in front 4.1 / 4.6)."""
+    errors = pooled[direction]["angles"][column]
+    assert len(errors) >= 4, column
+    assert np.mean(np.abs(errors)) <= 5.0, (direction, column, np.round(errors, 1))
+
+
+@pytest.mark.parametrize("direction", sorted(POOLED))
+def test_kinogram_target_pooled_per_direction(pooled, direction):
+    for position, errors in pooled[direction]["kinogram"].items():
+        assert len(errors) >= 8, position
+        assert np.mean(np.abs(errors)) <= 1.0, (direction, position, errors)

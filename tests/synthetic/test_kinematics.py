@@ -96,7 +96,8 @@ def test_segment_lengths_constant(p: GaitParams) -> None:
         for a, c in (("heel", "foot_index"), ("ankle", "foot_index"), ("ankle", "heel")):
             d = np.hypot(*(j[f"{side}_{a}"] - j[f"{side}_{c}"]).T)
             assert np.ptp(d) < 1e-9
-    trunk = np.hypot(*(j["left_shoulder"] - j["left_hip"]).T)
+    shoulder_mid = (j["left_shoulder"] + j["right_shoulder"]) / 2
+    trunk = np.hypot(*(shoulder_mid - j["left_hip"]).T)
     np.testing.assert_allclose(trunk, b.trunk_m, atol=1e-9)
 
 
@@ -206,8 +207,35 @@ def test_angle_definitions_match_positions(p: GaitParams) -> None:
         assert 40 <= a[f"{side}_knee"].min() <= 70  # heel recovery
         assert 60 <= a[f"{side}_thigh"].max() <= 80  # knee lift
         assert -45 <= a[f"{side}_thigh"].min() <= -20  # hip extension at toe-off
-    trunk = j["left_shoulder"] - j["left_hip"]
+    trunk = (j["left_shoulder"] + j["right_shoulder"]) / 2 - j["left_hip"]
     np.testing.assert_allclose(a["trunk_lean"], np.degrees(np.arctan2(trunk[:, 0], trunk[:, 1])), atol=1e-9)
+
+
+@pytest.mark.parametrize("rotation_deg", [0.0, 10.0, 20.0])
+def test_shoulders_move_with_the_upper_trunk_rotation(rotation_deg: float) -> None:
+    p = GaitParams(shoulder_rotation_deg=rotation_deg, trunk_lean_deg=12.0)
+    t = _dense(p, strides=1.0, n=4001)
+    r = simulate(t, p)
+    j, a = r["joints"], r["angles_deg"]
+    still = simulate(t, p.with_(shoulder_rotation_deg=0.0))["joints"]
+    # the midpoint, and so the trunk line, does not move with the rotation
+    np.testing.assert_allclose((j["left_shoulder"] + j["right_shoulder"]) / 2, still["left_shoulder"], atol=1e-12)
+    lean = np.radians(p.trunk_lean_deg)
+    forward = np.array([np.cos(lean), -np.sin(lean)])  # the trunk's forward normal
+    reach = p.body.shoulder_half_width_m * np.sin(np.radians(rotation_deg))
+    for side in ("left", "right"):
+        off = j[f"{side}_shoulder"] - still["left_shoulder"]
+        along = off @ forward
+        np.testing.assert_allclose(off - along[:, None] * forward, 0.0, atol=1e-12)  # only forward/back
+        assert along.max() == pytest.approx(reach, abs=1e-6)
+        assert along.min() == pytest.approx(-reach, abs=1e-6)
+        if rotation_deg:
+            # furthest forward when its own arm is (4001 samples a stride: within 2 samples)
+            k = np.argmax(a[f"{side}_shoulder"])
+            assert abs(along[k] - reach) < 1e-5
+    # 0.1295 H * sin(10 deg) = 4.0 cm for the default 1.80 m runner
+    if rotation_deg == 10.0:
+        assert reach == pytest.approx(0.0405, abs=5e-4)
 
 
 @pytest.mark.parametrize("p", PARAMS)

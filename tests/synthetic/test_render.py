@@ -280,3 +280,25 @@ def test_mediapipe_detects_the_runner(tmp_path: Path, framing: dict, p90_tol: fl
     assert np.percentile(errs["knee"], 90) < p90_tol * H
     assert np.percentile(errs["ankle"], 90) < p90_tol * H
     assert swap_rate < 0.5  # not systematically swapped
+
+
+def test_shoulder_rotation_moves_only_the_arms() -> None:
+    """The upper trunk's rotation (``shoulder_rotation_deg``) moves the shoulder joints and the
+    arms hanging from them; every other joint, and the trunk's line, stays where it was."""
+    t = np.arange(24) / 120.0
+    rigid = make_scene(width=640, height=360, duration_s=0.2)
+    turned = make_scene(width=640, height=360, duration_s=0.2, shoulder_rotation_deg=10.0)
+    assert rigid.params.shoulder_rotation_deg == 0.0
+    frames_a, a = render_frames(rigid, t)
+    frames_b, b = render_frames(turned, t)
+    arm = [J[f"{s}_{p}"] for s in ("left", "right") for p in ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")]
+    rest = [i for i in range(len(MEDIAPIPE_JOINTS)) if i not in arm]
+    np.testing.assert_array_equal(a["xy_px"][:, rest], b["xy_px"][:, rest])
+    mid = lambda xy: (xy[:, J["left_shoulder"]] + xy[:, J["right_shoulder"]]) / 2  # noqa: E731
+    np.testing.assert_allclose(mid(a["xy_px"]), mid(b["xy_px"]), atol=1e-9)
+    # 0.1295 H sin(10 deg) = 0.0225 H at the most; this scene's runner is 189 px tall
+    shift = np.abs(b["xy_px"][:, J["right_shoulder"]] - a["xy_px"][:, J["right_shoulder"]]).max()
+    H = rigid.params.body_height_m * rigid.camera.px_per_m
+    assert 0.015 * H < shift <= 0.0225 * H + 1e-9
+    # the picture changes where the arm is drawn
+    assert any(np.any(x != y) for x, y in zip(frames_a, frames_b))
