@@ -39,8 +39,6 @@ support 0.5 / 0.2); at 240 fps ``tests/test_contact_accuracy.py`` holds the same
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -68,11 +66,16 @@ def _mae(errors) -> float:
     return float(np.mean(np.abs(e)))
 
 
+@pytest.fixture(scope="module")
+def sample_analysis(sample_clip, sample_truth):
+    """The bundled sample analysed once for this module: ``(result, truth)``."""
+    return analyze(sample_clip), sample_truth
+
+
 @pytest.fixture(scope="module", params=["sample_120_l2r", "rendered_60_r2l"])
-def scored(request, sample_clip, synthetic_analysis):
+def scored(request, sample_analysis, synthetic_analysis):
     if request.param == "sample_120_l2r":
-        truth = json.loads(sample_clip.with_suffix(".truth.json").read_text())
-        result = analyze(sample_clip)
+        result, truth = sample_analysis
     else:
         result, truth = synthetic_analysis("60_r2l")
     return request.param, result, mechanics_accuracy(result, truth)
@@ -157,13 +160,13 @@ POOLED = {"left_to_right": ("240_l2r", "60_l2r"), "right_to_left": ("120_r2l", "
 
 
 @pytest.fixture(scope="module")
-def pooled(sample_clip, sample_truth, synthetic_analysis):
+def pooled(sample_analysis, synthetic_analysis):
     """Per-step angle errors and kinogram frame errors, concatenated over each direction's clips."""
     out = {}
     for direction, names in POOLED.items():
         runs = [synthetic_analysis(n) for n in names]
         if direction == "left_to_right":
-            runs.append((analyze(sample_clip), sample_truth))
+            runs.append(sample_analysis)
         assert {t["direction"] for _, t in runs} == {direction} and min(t["fps"] for _, t in runs) >= 60
         accs = [mechanics_accuracy(r, t) for r, t in runs]
         out[direction] = {
